@@ -1,0 +1,218 @@
+/**
+ * The stack configuration schema: every key under the `eco2-tracing:` namespace, its defaults and its rules.
+ *
+ * Pure zod, no Pulumi: `lib/config.ts` feeds it the raw stack config and turns its issues into messages. Objects
+ * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors.
+ */
+import { z } from "zod";
+
+// ---- primitives ------------------------------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Values set with `pulumi config set` arrive as strings: accept numeric strings, reject anything else. */
+const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
+
+const toNumber = (v: unknown) => (typeof v === "string" && NUMERIC.test(v) ? Number(v) : v);
+export const num = () => z.preprocess(toNumber, z.number({ error: "must be a number (numeric strings are accepted)" }));
+export const int = () => z.preprocess(toNumber, z.number({ error: "must be a whole number" }).int("must be a whole number"));
+export const bool = () =>
+    z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ error: "must be true or false" }));
+
+export const dnsLabel = () =>
+    z.string().max(63, "must be at most 63 characters").regex(DNS1123_LABEL, "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)");
+
+export const port = () => int().pipe(z.number().min(1, "must be a port number 1–65535").max(65535, "must be a port number 1–65535"));
+
+/** Kubernetes quantity, e.g. 512Mi, 1Gi, 250m. */
+const quantity = () => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/, "must be a Kubernetes quantity such as 512Mi or 250m");
+
+const labels = () => z.record(z.string().min(1), z.string());
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const up = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = up;
+        }
+    }
+    return row[b.length];
+}
+
+/** The closest allowed key to an unknown one, when it is close enough to be a typo. */
+export function suggest(key: string, allowed: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        if (d < bestDistance) [best, bestDistance] = [candidate, d];
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** A strict object whose unknown-key error lists what is allowed and the nearest match. */
+export function strict<T extends z.ZodRawShape>(shape: T) {
+    const allowed = Object.keys(shape).sort();
+    return z.strictObject(shape, {
+        error: (iss) => {
+            if (iss.code !== "unrecognized_keys") return undefined;
+            return iss.keys
+                .map((k) => {
+                    const hint = suggest(k, allowed);
+                    return `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${allowed.join(", ")}`;
+                })
+                .join("; ");
+        },
+    });
+}
+
+// ---- sections --------------------------------------------------------------------------------------------------
+
+export const ISTIO_PORT_PROTOCOLS = ["HTTP", "HTTPS", "GRPC", "HTTP2", "MONGO", "TCP", "TLS"] as const;
+
+const servicePort = strict({
+    number: port(),
+    name: dnsLabel().default("https"),
+    protocol: z.enum(ISTIO_PORT_PROTOCOLS).default("HTTPS"),
+});
+
+const externalService = strict({
+    name: dnsLabel(),
+    hosts: z.array(z.string().min(1)).min(1, "needs at least one host"),
+    ports: z.array(servicePort).min(1).default([{ number: 443, name: "https", protocol: "HTTPS" }]),
+    resolution: z.enum(["DNS", "NONE"]).optional(),
+});
+
+/** A bare name is shorthand for `{name}`. */
+const appNamespace = z.preprocess(
+    (v) => (typeof v === "string" ? { name: v } : v),
+    strict({
+        name: dnsLabel(),
+        /** Create and label the namespace here instead of referencing one an app team's stack owns. */
+        create: bool().default(false),
+        /** Extra labels when `create` is set (istio-injection: enabled is always added). */
+        labels: labels().default({}),
+        /** Overrides `telemetry.healthCheckPaths` for this namespace's OTEL exclusions. */
+        healthCheckPaths: z.array(z.string().min(1)).optional(),
+    }),
+);
+
+const secretRef = strict({ name: dnsLabel().or(z.string().regex(/^[a-z0-9.-]+$/)), key: z.string().min(1) });
+
+const storage = strict({
+    type: z.enum(["elasticsearch", "opensearch"]),
+    serverUrls: z.array(z.url({ protocol: /^https?$/ })).min(1, "needs at least one server URL"),
+    username: z.string().min(1).optional(),
+    /** An existing Kubernetes Secret in the tracing namespace holding the password. */
+    passwordSecretRef: secretRef.optional(),
+    indexPrefix: dnsLabel().default("jaeger"),
+    tlsInsecureSkipVerify: bool().default(false),
+});
+
+const resources = strict({
+    requests: strict({ cpu: quantity().optional(), memory: quantity().optional() }).default({ cpu: "100m", memory: "256Mi" }),
+    limits: strict({ cpu: quantity().optional(), memory: quantity().optional() }).default({ memory: "512Mi" }),
+});
+
+const jaeger = strict({
+    namespace: dnsLabel().default("istio-system"),
+    releaseName: dnsLabel().default("jaeger"),
+    chart: strict({
+        repo: z.url().default("https://jaegertracing.github.io/helm-charts"),
+        name: z.string().default("jaeger"),
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 4.11.1").default("4.11.1"),
+    }).default({ repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }),
+    mode: z.enum(["allInOne", "production"]).default("allInOne"),
+    replicas: int().pipe(z.number().min(1, "must be at least 1").max(20, "must be at most 20")).default(1),
+    memory: strict({ maxTraces: int().pipe(z.number().min(1000, "must be at least 1000").max(10_000_000, "must be at most 10000000")).default(50_000) }).default({ maxTraces: 50_000 }),
+    resources: resources.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
+    storage: storage.optional(),
+    /** Escape hatch: extra chart values deep-merged over the generated ones. */
+    helmValues: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** Istio's CustomTag: exactly one of literal, environment, header. */
+const customTag = strict({
+    literal: strict({ value: z.string() }).optional(),
+    environment: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
+    header: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
+}).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
+
+const workloadOverride = strict({
+    name: dnsLabel(),
+    namespace: dnsLabel(),
+    matchLabels: labels().refine((l) => Object.keys(l).length > 0, "needs at least one label"),
+    sampling: num(),
+});
+
+const telemetry = strict({
+    accessLogging: bool().default(true),
+    customTags: z.record(z.string().min(1), customTag).default({}),
+    workloadOverrides: z.array(workloadOverride).default([]),
+    /** Path fragments the OTEL SDKs exclude from instrumentation (health/readiness/metrics endpoints). */
+    healthCheckPaths: z.array(z.string().min(1)).default(["health", "ready", "metrics"]),
+});
+
+const istiod = strict({
+    repo: z.url().default("https://istio-release.storage.googleapis.com/charts"),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 1.28.1"),
+    /** The rest of the mesh config this stack must keep; the tracing parts are merged into it, never replace it. */
+    meshConfig: z.record(z.string(), z.unknown()).default({}),
+    values: z.record(z.string(), z.unknown()).default({}),
+});
+
+const istio = strict({
+    rootNamespace: dnsLabel().default("istio-system"),
+    tracingProvider: dnsLabel().default("jaeger"),
+    /** Istio ≥ 1.28: Envoy also emits W3C traceparent next to B3. */
+    w3cPropagation: bool().default(false),
+    maxPathTagLength: int().pipe(z.number().min(1).max(1024)).default(256),
+    /** Namespaces whose gateways send spans to the collector (besides the root namespace). */
+    gatewayNamespaces: z.array(dnsLabel()).default([]),
+    /** When set, this stack installs/upgrades istiod from the official chart with the merged mesh config. */
+    istiod: istiod.optional(),
+});
+
+const peer = strict({ namespace: dnsLabel(), podLabels: labels().optional() });
+
+const networkPolicy = strict({
+    /** The cluster denies egress by default: also allow DNS to kube-dns from each app namespace. */
+    defaultDenyEgress: bool().default(false),
+    dnsNamespace: dnsLabel().default("kube-system"),
+    dnsPodLabels: labels().default({ "k8s-app": "kube-dns" }),
+    /** Who may reach the query UI/API on 16686 (e.g. the ingress gateway, Kiali). */
+    queryIngressFrom: z.array(peer).default([]),
+});
+
+const smokeTest = strict({
+    enabled: bool().default(false),
+    namespace: dnsLabel().optional(),
+    image: z.string().min(1).default("curlimages/curl:8.11.1"),
+});
+
+const kubernetes = strict({
+    renderYamlToDirectory: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+});
+
+/** Top-level keys, as set with `pulumi config set eco2-tracing:<key>`. */
+export const rawConfigSchema = strict({
+    environment: z.enum(["dev", "prod"]),
+    sampling: num().optional(),
+    appNamespaces: z.array(appNamespace).default([]),
+    externalServices: z.array(externalService).default([]),
+    jaeger: jaeger.default(jaeger.parse({})),
+    istio: istio.default(istio.parse({})),
+    telemetry: telemetry.default(telemetry.parse({})),
+    networkPolicy: networkPolicy.default(networkPolicy.parse({})),
+    smokeTest: smokeTest.default(smokeTest.parse({})),
+    kubernetes: kubernetes.default({}),
+    /** The storage password as a Pulumi secret (`pulumi config set --secret jaegerStoragePassword ...`). */
+    jaegerStoragePassword: z.string().min(1).optional(),
+});
+
+export type RawConfig = z.output<typeof rawConfigSchema>;
+export const TOP_LEVEL_KEYS = Object.keys(rawConfigSchema.shape).sort();

@@ -1,0 +1,45 @@
+/**
+ * Names, ports and labels of the tracing plane that several concerns share: the Jaeger component creates them,
+ * the mesh and app namespaces point at them, and the policy pack defaults to them. Pure functions of config.
+ */
+
+export const COLLECTOR_SERVICE = "jaeger-collector-clusterip";
+export const QUERY_SERVICE = "jaeger-query-clusterip";
+
+export const PORTS = Object.freeze({ zipkin: 9411, otlpGrpc: 4317, otlpHttp: 4318, query: 16686 });
+
+/**
+ * Labels the jaeger chart (4.x) puts on its pods (templates/_helpers.tpl selectorLabels plus the component the
+ * deployment sets). nameOverride is not used by this program, so the name is always "jaeger".
+ */
+export function jaegerPodLabels(releaseName: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/component": "all-in-one",
+        "app.kubernetes.io/instance": releaseName,
+        "app.kubernetes.io/name": "jaeger",
+    };
+}
+
+export interface JaegerEndpoints {
+    /** Where Envoy (sidecars, gateways) sends Zipkin spans. */
+    zipkin: string;
+    /** OTLP gRPC endpoint for app SDKs (OTEL_EXPORTER_OTLP_ENDPOINT). */
+    otlpGrpc: string;
+    otlpHttp: string;
+    query: string;
+    collectorHost: string;
+    queryHost: string;
+}
+
+export function jaegerEndpoints(namespace: string): JaegerEndpoints {
+    const collectorHost = `${COLLECTOR_SERVICE}.${namespace}.svc.cluster.local`;
+    const queryHost = `${QUERY_SERVICE}.${namespace}.svc.cluster.local`;
+    return {
+        zipkin: `http://${collectorHost}:${PORTS.zipkin}/api/v2/spans`,
+        otlpGrpc: `http://${collectorHost}:${PORTS.otlpGrpc}`,
+        otlpHttp: `http://${collectorHost}:${PORTS.otlpHttp}`,
+        query: `http://${queryHost}:${PORTS.query}`,
+        collectorHost,
+        queryHost,
+    };
+}

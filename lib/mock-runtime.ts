@@ -1,0 +1,66 @@
+/**
+ * Runs a Pulumi program under the SDK's mock runtime and records every resource it registers, exactly as the
+ * engine would receive them. Shared by the unit tests and `npm run synth`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+// waitForRPCs is internal to the SDK (not in its typings); the package has no exports map, so the path resolves.
+import * as settings from "@pulumi/pulumi/runtime/settings";
+
+const { waitForRPCs } = settings as unknown as { waitForRPCs(): Promise<void> };
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    custom: boolean;
+    provider?: string;
+}
+
+export interface MockRunOptions {
+    project: string;
+    stack: string;
+    /** Full keys (`project:key`) to raw string values, as the engine passes config. */
+    config: Record<string, string>;
+    secretKeys?: string[];
+    preview?: boolean;
+}
+
+export interface MockRun {
+    resources: RegisteredResource[];
+    outputs: Record<string, any> | undefined;
+}
+
+/** `program` is the program's default export (a function, possibly async) or a thunk that imports it. */
+export async function runUnderMocks(program: () => unknown, options: MockRunOptions): Promise<MockRun> {
+    const resources: RegisteredResource[] = [];
+    pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
+        },
+        options.project,
+        options.stack,
+        options.preview ?? true,
+    );
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+    const raw = await pulumi.runtime.runInPulumiStack(async () => await program());
+    // Registrations are RPCs to the mock monitor; let them all land before reading the list.
+    await waitForRPCs();
+    const outputs = raw === undefined ? undefined : await unwrap(raw);
+    return { resources, outputs };
+}
+
+async function unwrap(value: unknown): Promise<any> {
+    if (pulumi.Output.isInstance(value)) return unwrap(await (value as any).promise());
+    if (value instanceof Promise) return unwrap(await value);
+    if (Array.isArray(value)) return Promise.all(value.map(unwrap));
+    if (value && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await unwrap(v);
+        return out;
+    }
+    return value;
+}

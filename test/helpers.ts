@@ -1,0 +1,45 @@
+/**
+ * Test helpers: run the real program (index.ts, imported after the mocks are set) for a stack file, optionally
+ * with top-level config keys replaced, and query what it registered.
+ */
+import * as path from "path";
+import { runUnderMocks, MockRun, RegisteredResource } from "../lib/mock-runtime";
+import { readStackFile } from "../lib/stack-file";
+import { PROJECT } from "../lib/config";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface RunOptions {
+    /** Top-level keys (without the project prefix) to set, replace, or remove (value undefined). */
+    set?: Record<string, unknown>;
+    secretKeys?: string[];
+}
+
+export async function runStack(stack: string, options: RunOptions = {}): Promise<MockRun> {
+    const { config, secretKeys } = readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`), PROJECT);
+    for (const [key, value] of Object.entries(options.set ?? {})) {
+        const full = `${PROJECT}:${key}`;
+        if (value === undefined) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const program = require("../index") as () => Promise<unknown>;
+    return runUnderMocks(program, {
+        project: PROJECT,
+        stack,
+        config,
+        secretKeys: [...secretKeys, ...(options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`)],
+    });
+}
+
+export function ofType(run: MockRun, type: string): RegisteredResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function one(run: MockRun, type: string, name: string): RegisteredResource {
+    const found = run.resources.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        const names = ofType(run, type).map((r) => r.name).join(", ");
+        throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
+    }
+    return found[0];
+}
