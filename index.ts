@@ -1,16 +1,17 @@
 /**
  * eco2-tracing: the distributed-tracing plane of the Eco² platform.
  *
- *   apps (OTLP :4317) ─┐
- *   Envoy sidecars /    ├─► jaeger-collector-clusterip ─► Jaeger v2 (Helm) ─► memory (dev) | Elasticsearch (prod)
- *   gateways (Zipkin :9411)                                   ▲
- *                                     jaeger-query-clusterip :16686 (UI, in-cluster only)
+ *   apps ── OTLP :4317/:4318 ──┐
+ *   Envoy sidecars, gateways ── Zipkin :9411 ──► jaeger-collector-clusterip ─► Jaeger v2 (Helm) ─► memory (dev)
+ *                                                                                            └─► Elasticsearch (prod)
+ *   operators/Kiali ── jaeger-query-clusterip :16686 (in-cluster only)
  *
  * Config is validated first: a bad stack config fails here, before any resource is registered.
  */
 import * as k8s from "@pulumi/kubernetes";
 import { loadStackConfig } from "./lib/config";
 import { loadModels } from "./lib/models";
+import { PORTS } from "./lib/jaeger-topology";
 import { Jaeger } from "./components/jaeger";
 import { MeshTracing } from "./components/mesh-tracing";
 import { ExternalServices } from "./components/external-services";
@@ -28,15 +29,44 @@ export = async () => {
     });
     const opts = { provider };
 
-    const jaeger = new Jaeger("jaeger", { config }, opts);
-    const mesh = new MeshTracing("mesh-tracing", { config, models }, opts);
-    new ExternalServices("external-services", { config, models }, opts);
+    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword }, opts);
 
-    const apps = config.appNamespaces.map((ns) => new AppNamespace(`app-${ns.name}`, { config, namespace: ns }, opts));
-    new JaegerIngressPolicy("jaeger-ingress", { config }, { ...opts, dependsOn: [jaeger] });
+    const mesh = new MeshTracing("mesh-tracing", {
+        istio: config.istio,
+        telemetry: config.telemetry,
+        sampling: config.sampling,
+        collectorHost: jaeger.endpoints.collectorHost,
+        zipkinPort: PORTS.zipkin,
+        models,
+    }, opts);
 
-    if (config.smokeTest.enabled) {
-        new SmokeTest("tracing-smoke-test", { config }, { ...opts, dependsOn: [jaeger, ...apps] });
+    new ExternalServices("external-services", { namespace: config.istio.rootNamespace, services: config.externalServices, models }, opts);
+
+    const apps = config.appNamespaces.map((namespace) => new AppNamespace(`app-${namespace.name}`, {
+        namespace,
+        environment: config.environment,
+        sampling: config.sampling,
+        endpoints: jaeger.endpoints,
+        jaegerNamespace: config.jaeger.namespace,
+        jaegerPodLabels: jaeger.podLabels,
+        networkPolicy: config.networkPolicy,
+    }, opts));
+
+    new JaegerIngressPolicy("jaeger-ingress", {
+        namespace: config.jaeger.namespace,
+        podLabels: jaeger.podLabels,
+        appNamespaces: config.appNamespaces.map((n) => n.name),
+        meshNamespaces: [config.istio.rootNamespace, ...config.istio.gatewayNamespaces],
+        networkPolicy: config.networkPolicy,
+    }, { ...opts, dependsOn: [jaeger] });
+
+    if (config.smokeTest.enabled && config.smokeTest.namespace) {
+        new SmokeTest("tracing-smoke-test", {
+            namespace: config.smokeTest.namespace,
+            image: config.smokeTest.image,
+            endpoints: jaeger.endpoints,
+            otelConfigMapName: apps[0]?.otelConfigMapName ?? "otel-tracing-env",
+        }, { ...opts, dependsOn: [jaeger, ...apps] });
     }
 
     return {

@@ -41,7 +41,8 @@ export interface TracingConfig {
     readonly storagePassword?: pulumi.Output<string>;
 }
 
-export class ConfigError extends Error {
+/** A RunError, so the CLI prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly stack: string, readonly problems: string[]) {
         super(`invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "ConfigError";

@@ -31,6 +31,14 @@ export interface MockRun {
 }
 
 /** `program` is the program's default export (a function, possibly async) or a thunk that imports it. */
+/** Thrown when the program fails; carries what had been registered by then. */
+export class ProgramError extends Error {
+    constructor(readonly cause: unknown, readonly resources: RegisteredResource[]) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "ProgramError";
+    }
+}
+
 export async function runUnderMocks(program: () => unknown, options: MockRunOptions): Promise<MockRun> {
     const resources: RegisteredResource[] = [];
     pulumi.runtime.setMocks(
@@ -46,9 +54,16 @@ export async function runUnderMocks(program: () => unknown, options: MockRunOpti
         options.preview ?? true,
     );
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-    const raw = await pulumi.runtime.runInPulumiStack(async () => await program());
-    // Registrations are RPCs to the mock monitor; let them all land before reading the list.
-    await waitForRPCs();
+    let raw: unknown;
+    try {
+        raw = await pulumi.runtime.runInPulumiStack(async () => await program());
+    } catch (e) {
+        await waitForRPCs();
+        throw new ProgramError(e, resources);
+    } finally {
+        // Registrations are RPCs to the mock monitor; let them all land before reading the list.
+        await waitForRPCs();
+    }
     const outputs = raw === undefined ? undefined : await unwrap(raw);
     return { resources, outputs };
 }
