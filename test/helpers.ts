@@ -2,12 +2,19 @@
  * Test helpers: run the real program (index.ts, imported after the mocks are set) for a stack file, optionally
  * with top-level config keys replaced, and query what it registered.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { runUnderMocks, MockRun, RegisteredResource } from "../lib/mock-runtime";
 import { readStackFile } from "../lib/stack-file";
 import { PROJECT } from "../lib/config";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+/** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
+export const ROOT = (() => {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
+    }
+})();
 
 export interface RunOptions {
     /** Top-level keys (without the project prefix) to set, replace, or remove (value undefined). */

@@ -1,0 +1,27 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { configKeys, renderConfigReference, BEGIN, END } from "../lib/config-docs";
+import { CONFIG_DESCRIPTIONS } from "../lib/config-descriptions";
+import { ROOT } from "./helpers";
+
+describe("README", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+    it("every config key has a description, and no description names a missing key", () => {
+        const keys = configKeys().map((k) => k.path);
+        assert.deepStrictEqual(keys.filter((k) => !CONFIG_DESCRIPTIONS[k]), [], "keys without a description");
+        assert.deepStrictEqual(Object.keys(CONFIG_DESCRIPTIONS).filter((k) => !keys.includes(k)), [], "descriptions of keys that do not exist");
+    });
+
+    it("the config reference is the one generated from the schema (run `npm run docs`)", () => {
+        const block = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);
+        assert.strictEqual(block, renderConfigReference());
+    });
+
+    it("names the set-up and main commands", () => {
+        for (const cmd of ["npm ci", "npm test", "pulumi up -s dev", "pulumi preview -s prod --policy-pack policy-pack"]) {
+            assert.ok(readme.includes(cmd), cmd);
+        }
+    });
+});
