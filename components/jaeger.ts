@@ -1,24 +1,93 @@
 /**
  * Jaeger v2 from the official chart, plus the stable ClusterIP Services the mesh and apps use.
- * (skeleton: being implemented)
+ *
+ * Why `helm.v3.Release` and not `helm.v4.Chart`:
+ * - Release installs a real Helm release: it shows in `helm list`, can be rolled back with `helm rollback`, runs the
+ *   chart's hooks (the ES rollover init hook), and `atomic` rolls a failed upgrade back so a bad config never leaves
+ *   the collector down. Chart v4 renders client-side into plain Pulumi resources: nothing in `helm list`, no hooks.
+ * - Offline, both are equally testable under mocks: the inputs (chart, version, repositoryOpts.repo, namespace, name,
+ *   values) are what the tests assert; neither renders the templates without the provider and the chart repo.
+ * - Release is not supported by a provider with `renderYamlToDirectory` (pulumi-kubernetes#1716); Chart v4 is. A stack
+ *   that needs rendered manifests is the exception here, the installed, upgradable release is the rule.
+ *
+ * The release name is set explicitly (no auto-suffix): the chart derives the pod label app.kubernetes.io/instance
+ * from it, and the ClusterIP Services select on that label.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerConfig } from "../lib/config";
-import { jaegerEndpoints, JaegerEndpoints, jaegerPodLabels } from "../lib/jaeger-topology";
+import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../lib/jaeger-topology";
+import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "../lib/jaeger-values";
 
 export interface JaegerArgs extends JaegerConfig {
     /** Storage password from a Pulumi secret, when not taken from an existing Kubernetes Secret. */
     storagePassword?: pulumi.Input<string>;
 }
 
+type ServicePort = k8s.types.input.core.v1.ServicePort;
+
+/** Port names carry the protocol prefix and appProtocol is set, so Istio's protocol selection never guesses. */
+const COLLECTOR_PORTS: ServicePort[] = [
+    { name: "http-zipkin", port: PORTS.zipkin, targetPort: PORTS.zipkin, protocol: "TCP", appProtocol: "http" },
+    { name: "grpc-otlp", port: PORTS.otlpGrpc, targetPort: PORTS.otlpGrpc, protocol: "TCP", appProtocol: "grpc" },
+    { name: "http-otlp", port: PORTS.otlpHttp, targetPort: PORTS.otlpHttp, protocol: "TCP", appProtocol: "http" },
+];
+const QUERY_PORTS: ServicePort[] = [{ name: "http-query", port: PORTS.query, targetPort: PORTS.query, protocol: "TCP", appProtocol: "http" }];
+
 export class Jaeger extends pulumi.ComponentResource {
     readonly endpoints: JaegerEndpoints;
+    /** Exactly the labels the chart puts on the Jaeger pods for this release (selectors, NetworkPolicies). */
     readonly podLabels: Record<string, string>;
+    readonly release: k8s.helm.v3.Release;
+    readonly collectorService: k8s.core.v1.Service;
+    readonly queryService: k8s.core.v1.Service;
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:Jaeger", name, {}, opts);
         this.endpoints = jaegerEndpoints(args.namespace);
         this.podLabels = jaegerPodLabels(args.releaseName);
-        this.registerOutputs({ endpoints: this.endpoints });
+
+        const storage = args.mode === "production" ? args.storage : undefined;
+        let password: SecretKeyRef | undefined = storage?.passwordSecretRef;
+        const dependsOn: pulumi.Resource[] = [];
+        if (storage && !password && args.storagePassword !== undefined) {
+            // stringData from the secret Output: encrypted in state, and the chart values only name the Secret.
+            password = { name: storageSecretName(args.releaseName), key: STORAGE_SECRET_KEY };
+            dependsOn.push(new k8s.core.v1.Secret(`${name}-storage-credentials`, {
+                metadata: { name: password.name, namespace: args.namespace, labels: this.labels("storage") },
+                type: "Opaque",
+                stringData: { [password.key]: pulumi.secret(args.storagePassword) },
+            }, { parent: this }));
+        }
+
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: args.releaseName,
+            chart: args.chart.name,
+            version: args.chart.version,
+            repositoryOpts: { repo: args.chart.repo },
+            namespace: args.namespace,
+            values: jaegerChartValues(args, password),
+            atomic: true,
+            maxHistory: 10,
+        }, { parent: this, dependsOn });
+
+        // After the release (which waits for the pods to be ready), so the first `pulumi up` ends with working routes.
+        const service = (suffix: string, serviceName: string, component: string, ports: ServicePort[]) =>
+            new k8s.core.v1.Service(`${name}-${suffix}`, {
+                metadata: { name: serviceName, namespace: args.namespace, labels: this.labels(component) },
+                spec: { type: "ClusterIP", selector: this.podLabels, ports },
+            }, { parent: this, dependsOn: [this.release] });
+        this.collectorService = service("collector-clusterip", COLLECTOR_SERVICE, "collector", COLLECTOR_PORTS);
+        this.queryService = service("query-clusterip", QUERY_SERVICE, "query", QUERY_PORTS);
+
+        this.registerOutputs({ endpoints: this.endpoints, podLabels: this.podLabels, releaseStatus: this.release.status });
+    }
+
+    private labels(component: string): Record<string, string> {
+        return {
+            "app.kubernetes.io/component": component,
+            "app.kubernetes.io/managed-by": "pulumi",
+            "app.kubernetes.io/part-of": "eco2-tracing",
+        };
     }
 }

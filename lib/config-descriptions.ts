@@ -42,7 +42,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "jaeger.storage.passwordSecretRef.key": "Key in the Secret.",
     "jaeger.storage.indexPrefix": "Index prefix.",
     "jaeger.storage.tlsInsecureSkipVerify": "Skip TLS verification of the backend (avoid in prod).",
-    "jaeger.helmValues": "Escape hatch: chart values deep-merged over the generated ones.",
+    "jaeger.helmValues": "Escape hatch: chart values deep-merged over the generated ones (maps merge, lists replace, null removes); `nameOverride` and a non-ClusterIP `jaeger.service.type` are rejected.",
     istio: "Mesh integration.",
     "istio.rootNamespace": "Istio root namespace (mesh-wide Telemetry, ServiceEntries).",
     "istio.tracingProvider": "Name of the Zipkin extension provider in the mesh config; Telemetry resources reference it.",

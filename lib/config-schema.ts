@@ -5,6 +5,7 @@
  * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors.
  */
 import { z } from "zod";
+import { ISTIO_PORT_PROTOCOLS } from "./external-hosts";
 
 // ---- primitives ------------------------------------------------------------------------------------------------
 
@@ -71,12 +72,13 @@ export function strict<T extends z.ZodRawShape>(shape: T) {
 
 // ---- sections --------------------------------------------------------------------------------------------------
 
-export const ISTIO_PORT_PROTOCOLS = ["HTTP", "HTTPS", "GRPC", "HTTP2", "MONGO", "TCP", "TLS"] as const;
+export { ISTIO_PORT_PROTOCOLS };
 
 const servicePort = strict({
     number: port(),
     name: dnsLabel().default("https"),
-    protocol: z.enum(ISTIO_PORT_PROTOCOLS).default("HTTPS"),
+    // Istio parses protocols ignoring case.
+    protocol: z.preprocess((v) => (typeof v === "string" ? v.toUpperCase() : v), z.enum(ISTIO_PORT_PROTOCOLS)).default("HTTPS"),
 });
 
 const externalService = strict({
@@ -131,20 +133,50 @@ const jaeger = strict({
     resources: resources.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     storage: storage.optional(),
     /** Escape hatch: extra chart values deep-merged over the generated ones. */
-    helmValues: z.record(z.string(), z.unknown()).default({}),
+    helmValues: z.record(z.string(), z.unknown()).default({}).superRefine(helmValuesGuardRails),
 });
+
+/** Overrides that would silently break the ClusterIP Services or expose the UI outside the cluster. */
+function helmValuesGuardRails(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
+    if ("nameOverride" in values) {
+        ctx.addIssue({ code: "custom", path: ["nameOverride"], message: "renames the chart's pod label app.kubernetes.io/name, so the jaeger-*-clusterip selectors would match no pod; allowed: unset" });
+    }
+    const chartJaeger = values.jaeger;
+    const service = chartJaeger && typeof chartJaeger === "object" ? (chartJaeger as Record<string, unknown>).service : undefined;
+    const type = service && typeof service === "object" ? (service as Record<string, unknown>).type : undefined;
+    if (type !== undefined && type !== "ClusterIP") {
+        ctx.addIssue({ code: "custom", path: ["jaeger", "service", "type"], message: "the Jaeger UI and collector stay in-cluster; allowed: ClusterIP (never LoadBalancer or NodePort)" });
+    }
+}
 
 /** Istio's CustomTag: exactly one of literal, environment, header. */
 const customTag = strict({
-    literal: strict({ value: z.string() }).optional(),
+    literal: strict({ value: z.string().min(1, "must not be empty (Istio rejects an empty literal)") }).optional(),
     environment: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
     header: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
 }).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
 
+/** Kubernetes label syntax, which also keeps out the wildcards Istio's selector rejects. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const selectorLabels = () =>
+    z
+        .record(z.string(), z.string().max(63, "must be at most 63 characters").regex(LABEL_VALUE, "must be a label value (alphanumerics, '-', '_', '.', starting and ending with an alphanumeric)"))
+        .superRefine((l, ctx) => {
+            for (const key of Object.keys(l)) {
+                const slash = key.indexOf("/");
+                if (!LABEL_KEY.test(key) || slash > 253 || key.length - slash - 1 > 63) {
+                    ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a label key; allowed: [DNS prefix (at most 253)/]name (at most 63: alphanumerics, '-', '_', '.')` });
+                }
+            }
+        })
+        .refine((l) => Object.keys(l).length > 0, "needs at least one label");
+
 const workloadOverride = strict({
-    name: dnsLabel(),
+    // mesh-default is the mesh-wide Telemetry's name (lib/mesh-config.ts MESH_TELEMETRY_NAME).
+    name: dnsLabel().refine((n) => n !== "mesh-default", "mesh-default is the mesh-wide Telemetry's name; allowed: any other name"),
     namespace: dnsLabel(),
-    matchLabels: labels().refine((l) => Object.keys(l).length > 0, "needs at least one label"),
+    matchLabels: selectorLabels(),
     sampling: num(),
 });
 
@@ -174,6 +206,20 @@ const istio = strict({
     gatewayNamespaces: z.array(dnsLabel()).default([]),
     /** When set, this stack installs/upgrades istiod from the official chart with the merged mesh config. */
     istiod: istiod.optional(),
+}).superRefine((v, ctx) => {
+    const d = v.istiod;
+    if (!d) return;
+    const [major, minor] = d.version.split(".").map(Number);
+    if (v.w3cPropagation && (major < 1 || (major === 1 && minor < 28))) {
+        ctx.addIssue({ code: "custom", path: ["w3cPropagation"], message: `traceContextOption needs Istio >= 1.28, istiod.version is ${d.version}; allowed: false, or istiod.version 1.28.0 or later` });
+    }
+    if ("meshConfig" in d.values) {
+        ctx.addIssue({ code: "custom", path: ["istiod", "values", "meshConfig"], message: "set the mesh config in istio.istiod.meshConfig (the tracing provider is merged into it); allowed: no meshConfig in values" });
+    }
+    const root = d.meshConfig.rootNamespace;
+    if (root !== undefined && root !== v.rootNamespace) {
+        ctx.addIssue({ code: "custom", path: ["istiod", "meshConfig", "rootNamespace"], message: `the mesh-wide Telemetry goes to istio.rootNamespace "${v.rootNamespace}", which must be the mesh's root namespace; allowed: unset or "${v.rootNamespace}"` });
+    }
 });
 
 const peer = strict({ namespace: dnsLabel(), podLabels: labels().optional() });

@@ -109,12 +109,14 @@ function crossFieldRules(c: Partial<Raw>, add: Add, secretKeys: ReadonlySet<stri
     } else if (j.mode === "allInOne") {
         if (j.replicas > 1) add(["jaeger", "replicas"], "the in-memory store keeps each replica's own subset of traces; allowed: 1 with mode allInOne (use mode production for replicas)");
         if (j.storage) add(["jaeger", "storage"], "storage is only read in mode production; allowed: unset with mode allInOne");
+        if (c.jaegerStoragePassword !== undefined) add(["jaegerStoragePassword"], "the in-memory store has no password; allowed: unset with mode allInOne");
     } else if (!j.storage) {
         add(["jaeger", "storage"], "mode production needs storage {type, serverUrls} for an existing Elasticsearch/OpenSearch");
     } else {
         const hasRef = !!j.storage.passwordSecretRef;
         const hasSecret = c.jaegerStoragePassword !== undefined;
         if (hasRef && hasSecret) add(["jaegerStoragePassword"], "set either jaeger.storage.passwordSecretRef or the Pulumi secret jaegerStoragePassword, not both");
+        if (!j.storage.username && (hasRef || hasSecret)) add(["jaeger", "storage", "username"], "a password is set but no username; allowed: a username for basic auth");
         if (j.storage.username && !hasRef && !hasSecret) add(["jaeger", "storage", "username"], "a username needs a password: jaeger.storage.passwordSecretRef {name, key} or `pulumi config set --secret jaegerStoragePassword`");
     }
     if (c.jaegerStoragePassword !== undefined && secretKeys && !secretKeys.has("jaegerStoragePassword")) {

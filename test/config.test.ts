@@ -81,11 +81,15 @@ describe("config", () => {
         it("production storage requires server URLs", () =>
             expectProblem(prod({ jaeger: { mode: "production", storage: { type: "opensearch", serverUrls: [] } } }), "jaeger.storage.serverUrls", "at least one"));
         it("a plain-text password key is rejected; a secret one is accepted", () => {
-            const raw = prod({ jaegerStoragePassword: "hunter2" });
+            const raw = prod({ jaegerStoragePassword: "hunter2", jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], username: "jaeger" } } });
             const found = problems(raw, "prod", []);
             assert.ok(found.some((p) => p.includes("jaegerStoragePassword") && p.includes("plain text")), found.join("\n"));
             const c = parseConfig(raw, { stack: "prod", secretKeys: new Set(["jaegerStoragePassword"]) });
             assert.ok(c.storagePassword);
+        });
+        it("a password needs a username and production storage", () => {
+            expectProblem(prod({ jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], passwordSecretRef: { name: "es", key: "password" } } } }), "jaeger.storage.username", "no username");
+            expectProblem({ environment: "dev", jaegerStoragePassword: "x" }, "jaegerStoragePassword", "allInOne");
         });
         it("a password field inside storage is an unknown key", () =>
             expectProblem(prod({ jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], password: "x" } } }), 'unknown key "password"'));

@@ -1,0 +1,324 @@
+import * as assert from "assert";
+import * as YAML from "yaml";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { ConfigError, parseConfig } from "../lib/config";
+import { MockRun, RegisteredResource } from "../lib/mock-runtime";
+import { CONFIG_HASH_LABEL, deepMerge } from "../lib/jaeger-values";
+import { ofType, one, runStack } from "./helpers";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SERVICE = "kubernetes:core/v1:Service";
+const SECRET = "kubernetes:core/v1:Secret";
+
+/**
+ * The labels chart 4.11.1 puts on its pods, written out from its templates (_helpers.tpl `jaeger.selectorLabels`
+ * plus `app.kubernetes.io/component: all-in-one` in jaeger-deploy.yaml; the same Deployment in every mode), kept
+ * independent of lib/jaeger-topology.ts so a drift there fails here.
+ */
+const chartPodLabels = (release: string) => ({
+    "app.kubernetes.io/component": "all-in-one",
+    "app.kubernetes.io/instance": release,
+    "app.kubernetes.io/name": "jaeger",
+});
+
+const PROD_JAEGER = {
+    mode: "production",
+    replicas: 2,
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+    storage: { type: "elasticsearch", serverUrls: ["https://elasticsearch-master.logging.svc.cluster.local:9200"], username: "jaeger", indexPrefix: "eco2-jaeger" },
+};
+
+const release = (run: MockRun) => one(run, RELEASE, "jaeger-release");
+const values = (run: MockRun) => release(run).inputs.values;
+/** What the chart does with `userconfig` (toYaml into the ConfigMap), and what Jaeger reads back. */
+const userconfigFile = (run: MockRun) => YAML.parse(YAML.stringify(values(run).userconfig));
+
+const HEALTH = { use_v2: true, http: { endpoint: "0.0.0.0:13133", status: { enabled: true, path: "/status" } } };
+const RECEIVERS = {
+    otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } },
+    zipkin: { endpoint: "0.0.0.0:9411" },
+};
+const SERVICE_SECTION = {
+    extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+    pipelines: { traces: { exporters: ["jaeger_storage_exporter"], processors: ["batch"], receivers: ["otlp", "zipkin"] } },
+    telemetry: {
+        logs: { level: "info" },
+        metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] },
+        resource: { "service.name": "jaeger" },
+    },
+};
+const userconfigWith = (backend: unknown) => ({
+    exporters: { jaeger_storage_exporter: { trace_storage: "primary_store" } },
+    extensions: {
+        healthcheckv2: HEALTH,
+        jaeger_query: { http: { endpoint: "0.0.0.0:16686" }, storage: { traces: "primary_store" } },
+        jaeger_storage: { backends: { primary_store: backend } },
+    },
+    processors: { batch: {} },
+    receivers: RECEIVERS,
+    service: SERVICE_SECTION,
+});
+
+const HARDENED = {
+    extraVolumeMounts: [{ mountPath: "/tmp", name: "tmp" }],
+    extraVolumes: [{ emptyDir: { sizeLimit: "64Mi" }, name: "tmp" }],
+    podSecurityContext: { fsGroup: 10001, runAsGroup: 10001, runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    service: { type: "ClusterIP" },
+    serviceAccount: { automountServiceAccountToken: false },
+};
+
+/** `values.jaeger` without the config-hash label, which is checked on its own. */
+function chartJaeger(run: MockRun) {
+    const { podLabels, ...rest } = values(run).jaeger;
+    assert.match(podLabels[CONFIG_HASH_LABEL], /^[0-9a-f]{16}$/);
+    const { [CONFIG_HASH_LABEL]: _hash, ...labels } = podLabels;
+    return { ...rest, podLabels: labels };
+}
+
+function assertServices(run: MockRun, releaseName: string) {
+    const collector = one(run, SERVICE, "jaeger-collector-clusterip").inputs;
+    const query = one(run, SERVICE, "jaeger-query-clusterip").inputs;
+    assert.strictEqual(collector.metadata.name, "jaeger-collector-clusterip");
+    assert.strictEqual(query.metadata.name, "jaeger-query-clusterip");
+    for (const svc of [collector, query]) {
+        assert.strictEqual(svc.metadata.namespace, "istio-system");
+        assert.strictEqual(svc.spec.type, "ClusterIP");
+        assert.strictEqual(svc.spec.clusterIP, undefined, "never headless");
+        assert.deepStrictEqual(svc.spec.selector, chartPodLabels(releaseName));
+    }
+    assert.deepStrictEqual(collector.spec.ports, [
+        { appProtocol: "http", name: "http-zipkin", port: 9411, protocol: "TCP", targetPort: 9411 },
+        { appProtocol: "grpc", name: "grpc-otlp", port: 4317, protocol: "TCP", targetPort: 4317 },
+        { appProtocol: "http", name: "http-otlp", port: 4318, protocol: "TCP", targetPort: 4318 },
+    ]);
+    assert.deepStrictEqual(query.spec.ports, [{ appProtocol: "http", name: "http-query", port: 16686, protocol: "TCP", targetPort: 16686 }]);
+}
+
+function findNull(value: unknown, path = "values"): string | undefined {
+    if (value === null) return path;
+    if (value && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+            const found = findNull(v, `${path}.${k}`);
+            if (found) return found;
+        }
+    }
+    return undefined;
+}
+
+/** The Deployment's pod as chart 4.11.1 builds it from these values (jaeger-deploy.yaml), for schema validation. */
+function podFromValues(v: any) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "Pod" as const,
+        metadata: { name: "jaeger", labels: { ...v.jaeger.podLabels, ...chartPodLabels("jaeger") } },
+        spec: {
+            securityContext: v.jaeger.podSecurityContext,
+            automountServiceAccountToken: v.jaeger.serviceAccount.automountServiceAccountToken,
+            containers: [{
+                name: "jaeger",
+                image: "jaegertracing/jaeger:2.19.0",
+                env: v.jaeger.extraEnv,
+                securityContext: v.jaeger.securityContext,
+                resources: v.jaeger.resources,
+                volumeMounts: [{ name: "user-config", mountPath: "/etc/jaeger/user-config.yaml", subPath: "user-config.yaml" }, ...v.jaeger.extraVolumeMounts],
+            }],
+            volumes: [{ name: "user-config", configMap: { name: "user-config" } }, ...v.jaeger.extraVolumes],
+        },
+    };
+}
+
+describe("jaeger", () => {
+    describe("dev (allInOne)", () => {
+        let run: MockRun;
+        before(async () => (run = await runStack("dev")));
+
+        it("installs the pinned official chart as release 'jaeger' in istio-system", () => {
+            const inputs = release(run).inputs;
+            assert.deepStrictEqual(
+                { name: inputs.name, chart: inputs.chart, version: inputs.version, repositoryOpts: inputs.repositoryOpts, namespace: inputs.namespace, atomic: inputs.atomic },
+                { name: "jaeger", chart: "jaeger", version: "4.11.1", repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" }, namespace: "istio-system", atomic: true },
+            );
+            assert.deepStrictEqual(Object.keys(values(run)).sort(), ["jaeger", "userconfig"]);
+        });
+
+        it("userconfig: bounded memory store, OTLP + Zipkin in, query on 16686, the health check the probes hit", () => {
+            assert.strictEqual(typeof values(run).userconfig, "object", "a string would be rendered as a YAML block scalar");
+            assert.deepStrictEqual(userconfigFile(run), userconfigWith({ memory: { max_traces: 50000 } }));
+        });
+
+        it("one replica, resources from config, hardened pod without a sidecar, no password env", () => {
+            assert.deepStrictEqual(chartJaeger(run), {
+                ...HARDENED,
+                extraEnv: [],
+                podLabels: { "sidecar.istio.io/inject": "false" },
+                replicas: 1,
+                resources: { limits: { memory: "512Mi" }, requests: { cpu: "100m", memory: "256Mi" } },
+            });
+            assert.strictEqual(ofType(run, SECRET).length, 0);
+        });
+
+        it("ClusterIP Services select exactly the chart's pods", () => assertServices(run, "jaeger"));
+
+        it("exports the in-cluster endpoints", () => {
+            assert.deepStrictEqual(run.outputs?.endpoints, {
+                zipkin: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:9411/api/v2/spans",
+                otlpGrpc: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317",
+                otlpHttp: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4318",
+                query: "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686",
+                collectorHost: "jaeger-collector-clusterip.istio-system.svc.cluster.local",
+                queryHost: "jaeger-query-clusterip.istio-system.svc.cluster.local",
+            });
+        });
+
+        it("values carry no null (Helm would delete those keys)", () => assert.strictEqual(findNull(values(run)), undefined));
+    });
+
+    describe("prod (production, Elasticsearch)", () => {
+        let run: MockRun;
+        before(async () => (run = await runStack("prod")));
+
+        it("installs the same chart, same release name", () => {
+            const inputs = release(run).inputs;
+            assert.deepStrictEqual([inputs.name, inputs.chart, inputs.version, inputs.repositoryOpts.repo, inputs.namespace], ["jaeger", "jaeger", "4.11.1", "https://jaegertracing.github.io/helm-charts", "istio-system"]);
+        });
+
+        it("userconfig: Elasticsearch at the configured URL, index prefix, password only as an env reference, Zipkin kept", () => {
+            assert.deepStrictEqual(userconfigFile(run), userconfigWith({
+                elasticsearch: {
+                    auth: { basic: { password: "${env:STORAGE_PASSWORD}", username: "jaeger" } },
+                    indices: { index_prefix: "eco2-jaeger" },
+                    server_urls: ["https://elasticsearch-master.logging.svc.cluster.local:9200"],
+                },
+            }));
+        });
+
+        it("replicas, resources, rolling updates, and the password from the existing Secret", () => {
+            assert.deepStrictEqual(chartJaeger(run), {
+                ...HARDENED,
+                extraEnv: [{ name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-es-credentials" } } }],
+                podLabels: { "sidecar.istio.io/inject": "false" },
+                replicas: 2,
+                resources: { limits: { memory: "1Gi" }, requests: { cpu: "250m", memory: "512Mi" } },
+                strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" },
+            });
+            assert.strictEqual(ofType(run, SECRET).length, 0, "an existing Secret is referenced, not created");
+        });
+
+        it("ClusterIP Services select exactly the chart's pods", () => assertServices(run, "jaeger"));
+
+        it("exports the same endpoints", () =>
+            assert.strictEqual(run.outputs?.endpoints.otlpHttp, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4318"));
+    });
+
+    describe("storage password from the Pulumi secret", () => {
+        const password = "s3cr3t-Pa55w0rd-do-not-leak";
+        let run: MockRun;
+        before(async () => (run = await runStack("prod", { set: { jaegerStoragePassword: password, jaeger: PROD_JAEGER }, secretKeys: ["jaegerStoragePassword"] })));
+
+        it("goes into a Secret the chart values only name", () => {
+            const secret = one(run, SECRET, "jaeger-storage-credentials").inputs;
+            assert.deepStrictEqual(secret.metadata.name, "jaeger-storage-credentials");
+            assert.deepStrictEqual(secret.metadata.namespace, "istio-system");
+            // Recorded as a secret: the engine encrypts it in state.
+            assert.deepStrictEqual(secret.stringData, { [specialSigKey]: specialSecretSig, value: { password } });
+            assert.deepStrictEqual(values(run).jaeger.extraEnv, [{ name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-storage-credentials" } } }]);
+            assert.strictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.auth.basic.password, "${env:STORAGE_PASSWORD}");
+        });
+
+        it("never appears in plain text anywhere else", () => {
+            const others: RegisteredResource[] = run.resources.filter((r) => !(r.type === SECRET && r.name === "jaeger-storage-credentials"));
+            for (const r of others) assert.ok(!JSON.stringify(r.inputs).includes(password), `${r.type} ${r.name} carries the password`);
+            assert.ok(!JSON.stringify(values(run)).includes(password));
+            assert.ok(!JSON.stringify(run.outputs).includes(password));
+        });
+    });
+
+    describe("OpenSearch, anonymous, TLS verification off", () => {
+        it("uses the opensearch backend without an auth block", async () => {
+            const jaeger = { ...PROD_JAEGER, storage: { type: "opensearch", serverUrls: ["https://os-0:9200", "https://os-1:9200"], tlsInsecureSkipVerify: true } };
+            const run = await runStack("prod", { set: { jaeger } });
+            assert.deepStrictEqual(userconfigFile(run).extensions.jaeger_storage.backends, {
+                primary_store: { opensearch: { indices: { index_prefix: "jaeger" }, server_urls: ["https://os-0:9200", "https://os-1:9200"], tls: { insecure_skip_verify: true } } },
+            });
+            assert.deepStrictEqual(values(run).jaeger.extraEnv, []);
+        });
+    });
+
+    describe("release name and selectors", () => {
+        it("a custom release name is used verbatim and the selectors follow it", async () => {
+            const run = await runStack("dev", { set: { jaeger: { releaseName: "tracing", memory: { maxTraces: 20000 } } } });
+            assert.strictEqual(release(run).inputs.name, "tracing");
+            assertServices(run, "tracing");
+            // The chart appends podLabels after its selector labels: they must not redefine them.
+            for (const key of Object.keys(chartPodLabels("tracing"))) assert.ok(!(key in values(run).jaeger.podLabels), key);
+            assert.strictEqual(values(run).nameOverride, undefined);
+        });
+
+        it("emitted Services and the pod built from the values pass the Kubernetes schemas", async () => {
+            const [{ Service }, { Pod }] = await Promise.all([import("kubernetes-models/v1/Service"), import("kubernetes-models/v1/Pod")]);
+            for (const stack of ["dev", "prod"]) {
+                const run = await runStack(stack);
+                for (const svc of ofType(run, SERVICE)) new Service(svc.inputs as any).validate();
+                new Pod(podFromValues(values(run))).validate();
+            }
+            assert.throws(() => new Service({ spec: { ports: [{ port: "x" as any }] } }).validate());
+        });
+
+        it("nothing is exposed through LoadBalancer or NodePort", async () => {
+            for (const stack of ["dev", "prod"]) {
+                const run = await runStack(stack);
+                for (const svc of ofType(run, SERVICE)) assert.strictEqual(svc.inputs.spec.type, "ClusterIP", svc.name);
+                assert.strictEqual(values(run).jaeger.service.type, "ClusterIP");
+            }
+        });
+    });
+
+    describe("helmValues and config changes", () => {
+        it("helmValues are deep-merged: maps merge, arrays replace, null removes", async () => {
+            const helmValues = {
+                jaeger: { nodeSelector: { pool: "observability" }, extraEnv: [{ name: "GOMEMLIMIT", value: "400MiB" }], serviceAccount: null },
+                userconfig: { service: { telemetry: { logs: { level: "debug" } } } },
+            };
+            const run = await runStack("dev", { set: { jaeger: { helmValues } } });
+            const v = values(run);
+            assert.deepStrictEqual(v.jaeger.nodeSelector, { pool: "observability" });
+            assert.deepStrictEqual(v.jaeger.extraEnv, [{ name: "GOMEMLIMIT", value: "400MiB" }]);
+            assert.strictEqual(v.jaeger.serviceAccount, undefined);
+            assert.strictEqual(v.userconfig.service.telemetry.logs.level, "debug");
+            assert.deepStrictEqual(v.userconfig.service.telemetry.metrics.readers[0].pull.exporter.prometheus, { host: "0.0.0.0", port: 8888 });
+            assert.deepStrictEqual(v.jaeger.securityContext.capabilities, { drop: ["ALL"] });
+        });
+
+        it("deepMerge does not mutate its inputs", () => {
+            const base = Object.freeze({ a: Object.freeze({ b: 1, c: [1, 2] }) });
+            assert.deepStrictEqual(deepMerge(base, { a: { c: [3] }, d: 4 }), { a: { b: 1, c: [3] }, d: 4 });
+            assert.deepStrictEqual(base, { a: { b: 1, c: [1, 2] } });
+        });
+
+        it("two runs give identical values; a userconfig change changes the pod's config-hash label", async () => {
+            const [a, b] = [await runStack("dev"), await runStack("dev")];
+            assert.strictEqual(JSON.stringify(values(a)), JSON.stringify(values(b)));
+            const bigger = await runStack("dev", { set: { jaeger: { memory: { maxTraces: 80000 } } } });
+            assert.strictEqual(userconfigFile(bigger).extensions.jaeger_storage.backends.primary_store.memory.max_traces, 80000);
+            assert.notStrictEqual(values(bigger).jaeger.podLabels[CONFIG_HASH_LABEL], values(a).jaeger.podLabels[CONFIG_HASH_LABEL]);
+        });
+
+        it("config rejects helmValues that break the selectors or expose Jaeger", () => {
+            const problems = (helmValues: unknown) => {
+                try {
+                    parseConfig({ environment: "dev", jaeger: { helmValues } }, { stack: "dev" });
+                } catch (e) {
+                    assert.ok(e instanceof ConfigError);
+                    return e.problems.join("\n");
+                }
+                return "";
+            };
+            assert.match(problems({ nameOverride: "tracing" }), /stack "dev": eco2-tracing:jaeger\.helmValues\.nameOverride = "tracing": .*allowed: unset/);
+            for (const type of ["LoadBalancer", "NodePort"]) {
+                assert.match(problems({ jaeger: { service: { type } } }), new RegExp(`eco2-tracing:jaeger\\.helmValues\\.jaeger\\.service\\.type = "${type}": .*allowed: ClusterIP`));
+            }
+            assert.strictEqual(problems({ jaeger: { service: { type: "ClusterIP" }, nodeSelector: { a: "b" } } }), "");
+        });
+    });
+});
