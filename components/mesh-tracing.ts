@@ -1,10 +1,14 @@
 /**
- * Istio tracing: the Zipkin extension provider (meshConfig fragment) and telemetry.istio.io/v1 Telemetry resources.
- * (skeleton: being implemented)
+ * Istio tracing: the Zipkin extension provider Envoy reports to (exported as a meshConfig fragment, and merged into
+ * istiod's mesh config when this stack manages istiod) and the telemetry.istio.io/v1 Telemetry resources that select
+ * it at the stack's sampling rate. A Telemetry naming an unknown provider silently disables tracing, so both come
+ * from the same `istio.tracingProvider`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { IstioConfig, TelemetryConfig } from "../lib/config";
-import { Models } from "../lib/models";
+import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "../lib/mesh-config";
+import { Models, schemaError } from "../lib/models";
 
 export interface MeshTracingArgs {
     istio: IstioConfig;
@@ -17,13 +21,49 @@ export interface MeshTracingArgs {
     models: Models;
 }
 
+/** The istiod chart's conventional release name (`helm install istiod istio/istiod`), so an existing install is upgraded. */
+const ISTIOD_RELEASE = "istiod";
+
 export class MeshTracing extends pulumi.ComponentResource {
-    readonly meshConfigFragment: Record<string, unknown>;
+    /** extensionProviders + defaultProviders.tracing (+ enableTracing) for platforms that own their Istio install. */
+    readonly meshConfigFragment: MeshConfigFragment;
+    readonly telemetries: k8s.apiextensions.CustomResource[];
+    /** Present when `istio.istiod` is configured. */
+    readonly istiod?: k8s.helm.v3.Release;
 
     constructor(name: string, args: MeshTracingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:MeshTracing", name, {}, opts);
-        this.meshConfigFragment = {};
-        void args;
+        const { istio } = args;
+        this.meshConfigFragment = meshConfigFragment(istio, { host: args.collectorHost, zipkinPort: args.zipkinPort });
+
+        if (istio.istiod) {
+            this.istiod = new k8s.helm.v3.Release(`${name}-istiod`, {
+                name: ISTIOD_RELEASE,
+                chart: "istiod",
+                version: istio.istiod.version,
+                repositoryOpts: { repo: istio.istiod.repo },
+                namespace: istio.rootNamespace,
+                // Roll a failed control-plane upgrade back instead of leaving istiod half-updated.
+                atomic: true,
+                maxHistory: 10,
+                values: istiodValues(istio.istiod, istio.rootNamespace, this.meshConfigFragment),
+            }, { parent: this });
+        }
+
+        // Validate every object before creating any, so a bad spec registers nothing.
+        const objects = telemetryObjects(args).map((t) => {
+            const model = new args.models.Telemetry({ metadata: { name: t.name, namespace: t.namespace }, spec: t.spec });
+            const error = schemaError(model);
+            if (error) throw new pulumi.ResourceError(error, this, true);
+            return t;
+        });
+        this.telemetries = objects.map((t) => new k8s.apiextensions.CustomResource(`${name}-${t.namespace}/${t.name}`, {
+            apiVersion: "telemetry.istio.io/v1",
+            kind: "Telemetry",
+            metadata: { name: t.name, namespace: t.namespace },
+            spec: t.spec,
+        }, { parent: this, dependsOn: this.istiod ? [this.istiod] : [] }));
+
         this.registerOutputs({ meshConfigFragment: this.meshConfigFragment });
     }
 }

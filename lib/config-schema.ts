@@ -98,7 +98,15 @@ const appNamespace = z.preprocess(
         /** Extra labels when `create` is set (istio-injection: enabled is always added). */
         labels: labels().default({}),
         /** Overrides `telemetry.healthCheckPaths` for this namespace's OTEL exclusions. */
-        healthCheckPaths: z.array(z.string().min(1)).optional(),
+        healthCheckPaths: z.array(z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)")).optional(),
+    }).superRefine((n, ctx) => {
+        if (!n.create && Object.keys(n.labels).length > 0) {
+            ctx.addIssue({ code: "custom", path: ["labels"], message: "labels are only applied to a namespace this stack creates; allowed: create: true, or no labels" });
+        }
+        const injection = n.labels["istio-injection"];
+        if (injection !== undefined && injection !== "enabled") {
+            ctx.addIssue({ code: "custom", path: ["labels", "istio-injection"], message: 'a created namespace always gets sidecar injection; allowed: "enabled" or unset' });
+        }
     }),
 );
 
@@ -225,7 +233,10 @@ const istio = strict({
 const peer = strict({ namespace: dnsLabel(), podLabels: labels().optional() });
 
 const networkPolicy = strict({
-    /** The cluster denies egress by default: also allow DNS to kube-dns from each app namespace. */
+    /**
+     * The app namespaces deny egress by default: add allow-jaeger-egress and DNS egress there. Off, no egress policy
+     * is created, because a pod selected by any Egress policy loses all egress that policy does not allow.
+     */
     defaultDenyEgress: bool().default(false),
     dnsNamespace: dnsLabel().default("kube-system"),
     dnsPodLabels: labels().default({ "k8s-app": "kube-dns" }),

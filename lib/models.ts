@@ -28,3 +28,52 @@ export function loadModels(): Promise<Models> {
     })();
     return cached;
 }
+
+interface ValidatableModel {
+    apiVersion: string;
+    kind: string;
+    metadata?: { name?: string; namespace?: string };
+    validate(): void;
+}
+
+/**
+ * Validates a model against its CRD's OpenAPI schema (not its CEL rules: those are checked in lib/config*.ts) and
+ * returns one message naming the object and the JSON path of each problem, or undefined when it is valid.
+ */
+export function schemaError(model: ValidatableModel): string | undefined {
+    const problems = schemaProblems(model);
+    if (problems.length === 0) return undefined;
+    const m = model.metadata ?? {};
+    return `${model.kind} ${m.namespace ? `${m.namespace}/` : ""}${m.name ?? "(unnamed)"} does not match the ${model.apiVersion} schema:\n` + problems.map((p) => `  - ${p}`).join("\n");
+}
+
+function schemaProblems(model: ValidatableModel): string[] {
+    try {
+        model.validate();
+        return [];
+    } catch (e) {
+        const errors = (e as { errors?: AjvError[] }).errors;
+        if (!Array.isArray(errors)) throw e;
+        return errors.map((err) => {
+            const allowed = err.params?.allowedValues;
+            return `${jsonPath(err.instancePath ?? "")}: ${err.message ?? "is invalid"}${Array.isArray(allowed) ? ` (${allowed.join(", ")})` : ""}`;
+        });
+    }
+}
+
+interface AjvError {
+    instancePath?: string;
+    message?: string;
+    params?: { allowedValues?: unknown[] };
+}
+
+/** ajv's `/spec/tracing/0/customTags/app.version` as `spec.tracing[0].customTags["app.version"]`. */
+function jsonPath(pointer: string): string {
+    const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    if (parts.length === 0) return "(root)";
+    return parts.reduce((out, p, i) => {
+        if (/^\d+$/.test(p)) return `${out}[${p}]`;
+        if (!/^[A-Za-z_$][\w$]*$/.test(p)) return `${out}[${JSON.stringify(p)}]`;
+        return i === 0 ? p : `${out}.${p}`;
+    }, "");
+}
