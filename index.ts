@@ -12,6 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { loadStackConfig } from "./lib/config";
 import { loadModels } from "./lib/models";
 import { PORTS } from "./lib/jaeger-topology";
+import { OTEL_CONFIG_MAP_NAME } from "./lib/otel-env";
 import { Jaeger } from "./components/jaeger";
 import { MeshTracing } from "./components/mesh-tracing";
 import { ExternalServices } from "./components/external-services";
@@ -61,12 +62,14 @@ export = async () => {
     }, { ...opts, dependsOn: [jaeger] });
 
     if (config.smokeTest.enabled && config.smokeTest.namespace) {
+        // The smoke pod needs its namespace's ConfigMap and egress policies, and Jaeger to be up.
+        const app = apps.find((a) => a.namespaceName === config.smokeTest.namespace);
         new SmokeTest("tracing-smoke-test", {
             namespace: config.smokeTest.namespace,
             image: config.smokeTest.image,
             endpoints: jaeger.endpoints,
-            otelConfigMapName: apps[0]?.otelConfigMapName ?? "otel-tracing-env",
-        }, { ...opts, dependsOn: [jaeger, ...apps] });
+            otelConfigMapName: app?.otelConfigMapName ?? OTEL_CONFIG_MAP_NAME,
+        }, { ...opts, dependsOn: app ? [jaeger, app] : [jaeger] });
     }
 
     return {
@@ -74,6 +77,7 @@ export = async () => {
         sampling: config.sampling,
         endpoints: jaeger.endpoints,
         meshConfig: mesh.meshConfigFragment,
-        otelConfigMaps: Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelConfigMapName])),
+        // Per namespace, for app stacks' StackReferences (envFrom: configMapRef).
+        otelConfigMaps: Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelConfigMapName]).sort(([a], [b]) => (a < b ? -1 : 1))),
     };
 };

@@ -1,9 +1,14 @@
 /**
- * Ingress NetworkPolicy on the Jaeger pods: collector ports from app and mesh namespaces, query port from config.
- * (skeleton: being implemented)
+ * Ingress NetworkPolicy on the Jaeger pods: the collector ports from the app and mesh namespaces, the query port
+ * only from the configured peers (none: the UI is reachable by `kubectl port-forward` alone).
+ *
+ * It isolates the Jaeger pods, so their other ports (metrics 8888, health 13133) are closed to other pods as well.
+ * Kubelet probes come from the pod's own node, which NetworkPolicy always admits.
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkPolicyConfig } from "../lib/config";
+import { jaegerIngressPolicy } from "../lib/network-policies";
 
 export interface JaegerIngressPolicyArgs {
     namespace: string;
@@ -15,9 +20,18 @@ export interface JaegerIngressPolicyArgs {
 }
 
 export class JaegerIngressPolicy extends pulumi.ComponentResource {
+    readonly policyName: string;
+
     constructor(name: string, args: JaegerIngressPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:JaegerIngressPolicy", name, {}, opts);
-        void args;
-        this.registerOutputs({});
+        const policy = jaegerIngressPolicy({
+            namespace: args.namespace,
+            podLabels: args.podLabels,
+            collectorFrom: [...args.appNamespaces, ...args.meshNamespaces],
+            queryFrom: args.networkPolicy.queryIngressFrom,
+        });
+        new k8s.networking.v1.NetworkPolicy(`${name}-policy`, policy, { parent: this });
+        this.policyName = policy.metadata.name;
+        this.registerOutputs({ policyName: this.policyName });
     }
 }

@@ -64,7 +64,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "telemetry.workloadOverrides[].sampling": "Sampling percentage 0–100 for the workload.",
     "telemetry.healthCheckPaths": "URL fragments the OTEL SDKs exclude from tracing (health, readiness, metrics).",
     networkPolicy: "NetworkPolicies for the tracing paths.",
-    "networkPolicy.defaultDenyEgress": "The cluster denies egress by default: also allow DNS from each app namespace.",
+    "networkPolicy.defaultDenyEgress": "App namespaces deny egress by default: add `allow-jaeger-egress` (4317/4318/9411) and DNS egress there. Off: no egress policy is created, since any Egress policy would isolate the pods from everything else.",
     "networkPolicy.dnsNamespace": "Namespace of the cluster DNS.",
     "networkPolicy.dnsPodLabels": "Labels of the cluster DNS pods.",
     "networkPolicy.queryIngressFrom": "Who may reach the query UI/API on 16686 (e.g. the ingress gateway, Kiali).",

@@ -27,6 +27,9 @@ export const port = () => int().pipe(z.number().min(1, "must be a port number 1â
 /** Kubernetes quantity, e.g. 512Mi, 1Gi, 250m. */
 const quantity = () => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/, "must be a Kubernetes quantity such as 512Mi or 250m");
 
+/** OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list, so one entry cannot hold a comma. */
+const healthPath = () => z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)");
+
 const labels = () => z.record(z.string().min(1), z.string());
 
 function editDistance(a: string, b: string): number {
@@ -98,7 +101,7 @@ const appNamespace = z.preprocess(
         /** Extra labels when `create` is set (istio-injection: enabled is always added). */
         labels: labels().default({}),
         /** Overrides `telemetry.healthCheckPaths` for this namespace's OTEL exclusions. */
-        healthCheckPaths: z.array(z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)")).optional(),
+        healthCheckPaths: z.array(healthPath()).optional(),
     }).superRefine((n, ctx) => {
         if (!n.create && Object.keys(n.labels).length > 0) {
             ctx.addIssue({ code: "custom", path: ["labels"], message: "labels are only applied to a namespace this stack creates; allowed: create: true, or no labels" });
@@ -193,7 +196,7 @@ const telemetry = strict({
     customTags: z.record(z.string().min(1), customTag).default({}),
     workloadOverrides: z.array(workloadOverride).default([]),
     /** Path fragments the OTEL SDKs exclude from instrumentation (health/readiness/metrics endpoints). */
-    healthCheckPaths: z.array(z.string().min(1)).default(["health", "ready", "metrics"]),
+    healthCheckPaths: z.array(healthPath()).default(["health", "ready", "metrics"]),
 });
 
 const istiod = strict({

@@ -141,6 +141,9 @@ function crossFieldRules(c: Partial<Raw>, add: Add, secretKeys: ReadonlySet<stri
     overrides.forEach((w, i) => {
         if (w.sampling < 0 || w.sampling > 100) add(["telemetry", "workloadOverrides", i, "sampling"], "must be a percentage from 0 to 100");
     });
+    if (c.smokeTest?.enabled && c.smokeTest.namespace && c.appNamespaces && !c.appNamespaces.some((n) => n.name === c.smokeTest!.namespace)) {
+        add(["smokeTest", "namespace"], `needs the OTEL ConfigMap and egress policies of an app namespace; allowed: one of ${c.appNamespaces.map((n) => n.name).join(", ") || "(no appNamespaces configured)"}`);
+    }
     if (c.smokeTest?.enabled && !c.smokeTest.namespace && c.appNamespaces?.length === 0) {
         add(["smokeTest", "namespace"], "the smoke test needs a namespace: set smokeTest.namespace or configure appNamespaces");
     }

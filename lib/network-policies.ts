@@ -1,0 +1,96 @@
+/**
+ * The NetworkPolicies of the tracing paths, as plain objects. Pure functions of config.
+ *
+ * NetworkPolicy semantics decide what is safe to emit: a pod selected by any policy with `Egress` in its
+ * policyTypes loses every egress not allowed by some policy. The egress allows below are therefore only correct in
+ * namespaces that already deny egress by default (`networkPolicy.defaultDenyEgress`); in an open namespace they
+ * would cut the apps off from everything else. The ingress policy deliberately isolates the Jaeger pods.
+ */
+import type { INetworkPolicy as ModelNetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
+import { PORTS } from "./jaeger-topology";
+
+type Spec = NonNullable<ModelNetworkPolicy["spec"]>;
+/** The upstream model, with what this program always sets made required (Pulumi's args require podSelector). */
+export type NetworkPolicy = Omit<ModelNetworkPolicy, "metadata" | "spec"> & {
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: Spec & { podSelector: NonNullable<Spec["podSelector"]> };
+};
+
+export const JAEGER_EGRESS_POLICY = "allow-jaeger-egress";
+export const DNS_EGRESS_POLICY = "allow-dns-egress";
+export const JAEGER_INGRESS_POLICY = "allow-jaeger-ingress";
+
+/** Set by the API server on every namespace (Kubernetes ≥ 1.21); the only label a namespace is sure to carry. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Marks what this program owns: `kubectl get netpol -A -l app.kubernetes.io/part-of=eco2-tracing`. */
+export const PART_OF = Object.freeze({ "app.kubernetes.io/part-of": "eco2-tracing" });
+
+/** Collector ports: Zipkin (Envoy sidecars/gateways), OTLP gRPC and OTLP HTTP (app SDKs). */
+export const COLLECTOR_PORTS = Object.freeze([PORTS.otlpGrpc, PORTS.otlpHttp, PORTS.zipkin]);
+
+export interface Peer {
+    namespace: string;
+    /** All pods of the namespace when unset. */
+    podLabels?: Record<string, string>;
+}
+
+export function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const tcp = (port: number) => ({ protocol: "TCP" as const, port });
+
+function peer(p: Peer) {
+    return {
+        namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
+        ...(p.podLabels ? { podSelector: { matchLabels: sortedKeys(p.podLabels) } } : {}),
+    };
+}
+
+function policy(name: string, namespace: string, spec: NetworkPolicy["spec"]): NetworkPolicy {
+    return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace, labels: { ...PART_OF } }, spec };
+}
+
+/** Every pod of an app namespace may reach the Jaeger pods on the collector ports. */
+export function jaegerEgressPolicy(namespace: string, jaegerNamespace: string, jaegerPodLabels: Record<string, string>): NetworkPolicy {
+    return policy(JAEGER_EGRESS_POLICY, namespace, {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: [peer({ namespace: jaegerNamespace, podLabels: jaegerPodLabels })], ports: COLLECTOR_PORTS.map(tcp) }],
+    });
+}
+
+/** Every pod of an app namespace may resolve names (the collector's Service name among them). */
+export function dnsEgressPolicy(namespace: string, dnsNamespace: string, dnsPodLabels: Record<string, string>): NetworkPolicy {
+    return policy(DNS_EGRESS_POLICY, namespace, {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: [peer({ namespace: dnsNamespace, podLabels: dnsPodLabels })], ports: [{ protocol: "UDP" as const, port: 53 }, tcp(53)] }],
+    });
+}
+
+export interface JaegerIngressInput {
+    namespace: string;
+    podLabels: Record<string, string>;
+    /** Namespaces whose pods report spans (app namespaces, the mesh's root and gateway namespaces). */
+    collectorFrom: readonly string[];
+    /** Who may use the query UI/API; no rule at all when empty. */
+    queryFrom: readonly Peer[];
+}
+
+/** The Jaeger pods accept the collector ports from the reporting namespaces and the query port from the peers. */
+export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
+    const namespaces = [...new Set(input.collectorFrom)].sort();
+    const collectorRule = {
+        from: [{ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: namespaces }] } }],
+        ports: COLLECTOR_PORTS.map(tcp),
+    };
+    const queryRule = { from: input.queryFrom.map(peer), ports: [tcp(PORTS.query)] };
+    return policy(JAEGER_INGRESS_POLICY, input.namespace, {
+        podSelector: { matchLabels: sortedKeys(input.podLabels) },
+        policyTypes: ["Ingress"],
+        // An ingress rule with an empty `from` admits everyone, so the query rule exists only with peers.
+        ingress: input.queryFrom.length > 0 ? [collectorRule, queryRule] : [collectorRule],
+    });
+}
