@@ -1,0 +1,126 @@
+/**
+ * Runs the real program for one stack, offline, the way `pulumi preview` would feed it: project from Pulumi.yaml,
+ * config from `Pulumi.<stack>.yaml` (or another file), the mock runtime in place of the engine. Each registered
+ * resource comes back with the URN the engine would give it (parent type chain included), its parent and its
+ * provider, which is what the analyzer protocol and the manifest writer need.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
+import { readStackFile } from "./stack-file";
+
+export interface ProjectFile {
+    name: string;
+    runtime: string;
+    description?: string;
+}
+
+export interface StackResource extends RegisteredResource {
+    urn: string;
+    parentUrn?: string;
+    providerUrn?: string;
+}
+
+export interface SynthRun {
+    project: ProjectFile;
+    stack: string;
+    /** Full keys to raw values, as the engine hands config to programs and policy packs. */
+    config: Record<string, string>;
+    secretKeys: string[];
+    resources: StackResource[];
+}
+
+/** The stack file could not be read or parsed: reported like a config error (exit 2). */
+export class StackFileError extends Error {
+    constructor(readonly file: string, cause: unknown) {
+        super(`cannot read stack config ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.name = "StackFileError";
+    }
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+export function readProject(root: string): ProjectFile {
+    const doc = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+    const runtime = typeof doc.runtime === "string" ? doc.runtime : doc.runtime?.name;
+    if (typeof doc?.name !== "string" || typeof runtime !== "string") throw new Error(`${root}/Pulumi.yaml needs a name and a runtime`);
+    return { name: doc.name, runtime, description: typeof doc.description === "string" ? doc.description : undefined };
+}
+
+export interface SynthRunOptions {
+    root: string;
+    stack: string;
+    /** Defaults to `<root>/Pulumi.<stack>.yaml`. */
+    configFile?: string;
+    /** The program's default export; defaults to the compiled index.ts next to this module's directory. */
+    program?: () => unknown;
+}
+
+/** Throws ProgramError (with the program's own error as `cause`) or StackFileError. */
+export async function runProgramForSynth(options: SynthRunOptions): Promise<SynthRun> {
+    const project = readProject(options.root);
+    const file = options.configFile ?? path.join(options.root, `Pulumi.${options.stack}.yaml`);
+    let stackConfig: ReturnType<typeof readStackFile>;
+    try {
+        stackConfig = readStackFile(file, project.name);
+    } catch (e) {
+        throw new StackFileError(file, e);
+    }
+    const program = options.program ?? (require("../index") as () => unknown);
+
+    // A stack transformation sees every resource's type, name and parent as the SDK constructs it; the mock
+    // monitor's own URNs keep only the last parent type, the engine keeps the whole chain.
+    const lineage = new Map<pulumi.Resource, { type: string; name: string; parent?: pulumi.Resource }>();
+    const run = await runUnderMocks(
+        () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                lineage.set(args.resource, { type: args.type, name: args.name, parent: args.opts.parent });
+                return undefined;
+            });
+            return program();
+        },
+        { project: project.name, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys },
+    );
+
+    const urns = new Map<pulumi.Resource, string>();
+    const urnOf = (resource: pulumi.Resource | undefined): string | undefined => {
+        if (!resource) return undefined;
+        const known = urns.get(resource);
+        if (known) return known;
+        const entry = lineage.get(resource);
+        if (!entry) return undefined; // the root stack: created before the transformation was registered
+        const parentUrn = urnOf(entry.parent);
+        const parentType = parentUrn?.split("::")[2];
+        const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${entry.type}` : entry.type;
+        const urn = `urn:pulumi:${options.stack}::${project.name}::${qualified}::${entry.name}`;
+        urns.set(resource, urn);
+        return urn;
+    };
+    const byKey = new Map<string, { urn: string; parentUrn?: string }[]>();
+    for (const [resource, entry] of lineage) {
+        const key = `${entry.type}::${entry.name}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), { urn: urnOf(resource)!, parentUrn: urnOf(entry.parent) }]);
+    }
+    const stackUrn = `urn:pulumi:${options.stack}::${project.name}::${ROOT_STACK_TYPE}::${project.name}-${options.stack}`;
+
+    const located = run.resources.map((r) => {
+        if (r.type === ROOT_STACK_TYPE) return { ...r, urn: stackUrn };
+        const found = byKey.get(`${r.type}::${r.name}`) ?? [];
+        if (found.length !== 1) {
+            throw new ProgramError(new Error(`cannot place ${r.type} "${r.name}" in the resource tree (${found.length} candidates): names must be unique per type`), run.resources);
+        }
+        return { ...r, urn: found[0].urn, parentUrn: found[0].parentUrn ?? stackUrn };
+    });
+    // A provider reference is `<mock urn>::<id>`; the mock URN still ends in `<type>::<name>`.
+    const byTypeName = new Map(located.map((r) => [`${r.type}::${r.name}`, r.urn]));
+    const resources: StackResource[] = located.map((r) => {
+        if (!r.provider) return r;
+        const parts = r.provider.split("::");
+        const providerType = parts[parts.length - 3]?.split("$").pop();
+        const providerUrn = byTypeName.get(`${providerType}::${parts[parts.length - 2]}`);
+        return providerUrn ? { ...r, providerUrn } : r;
+    });
+    return { project, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, resources };
+}
