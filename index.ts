@@ -29,8 +29,10 @@ export = async () => {
         context: config.kubernetes.context,
     });
     const opts = { provider };
+    // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
+    const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
 
-    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword }, opts);
+    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml }, opts);
 
     const mesh = new MeshTracing("mesh-tracing", {
         istio: config.istio,
@@ -39,6 +41,7 @@ export = async () => {
         collectorHost: jaeger.endpoints.collectorHost,
         zipkinPort: PORTS.zipkin,
         models,
+        renderYaml,
     }, opts);
 
     new ExternalServices("external-services", { namespace: config.istio.rootNamespace, services: config.externalServices, models }, opts);

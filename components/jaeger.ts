@@ -1,14 +1,14 @@
 /**
  * Jaeger v2 from the official chart, plus the stable ClusterIP Services the mesh and apps use.
  *
- * Why `helm.v3.Release` and not `helm.v4.Chart`:
+ * Why `helm.v3.Release` and not `helm.v4.Chart` (see helm-install.ts, which makes the choice):
  * - Release installs a real Helm release: it shows in `helm list`, can be rolled back with `helm rollback`, runs the
  *   chart's hooks (the ES rollover init hook), and `atomic` rolls a failed upgrade back so a bad config never leaves
  *   the collector down. Chart v4 renders client-side into plain Pulumi resources: nothing in `helm list`, no hooks.
  * - Offline, both are equally testable under mocks: the inputs (chart, version, repositoryOpts.repo, namespace, name,
  *   values) are what the tests assert; neither renders the templates without the provider and the chart repo.
- * - Release is not supported by a provider with `renderYamlToDirectory` (pulumi-kubernetes#1716); Chart v4 is. A stack
- *   that needs rendered manifests is the exception here, the installed, upgradable release is the rule.
+ * - Release is not supported by a provider with `renderYamlToDirectory` (pulumi-kubernetes#1716); Chart v4 is. So a
+ *   rendering (GitOps) stack gets Chart v4 with the same values; the installed, upgradable release is the rule.
  *
  * The release name is set explicitly (no auto-suffix): the chart derives the pod label app.kubernetes.io/instance
  * from it, and the ClusterIP Services select on that label.
@@ -17,11 +17,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerConfig } from "../lib/config";
 import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../lib/jaeger-topology";
+import { helmInstall } from "./helm-install";
 import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "../lib/jaeger-values";
 
 export interface JaegerArgs extends JaegerConfig {
     /** Storage password from a Pulumi secret, when not taken from an existing Kubernetes Secret. */
     storagePassword?: pulumi.Input<string>;
+    /** The provider renders YAML (GitOps): install with helm.v4.Chart, which can be rendered. */
+    renderYaml: boolean;
 }
 
 type ServicePort = k8s.types.input.core.v1.ServicePort;
@@ -38,7 +41,7 @@ export class Jaeger extends pulumi.ComponentResource {
     readonly endpoints: JaegerEndpoints;
     /** Exactly the labels the chart puts on the Jaeger pods for this release (selectors, NetworkPolicies). */
     readonly podLabels: Record<string, string>;
-    readonly release: k8s.helm.v3.Release;
+    readonly release: k8s.helm.v3.Release | k8s.helm.v4.Chart;
     readonly collectorService: k8s.core.v1.Service;
     readonly queryService: k8s.core.v1.Service;
 
@@ -60,15 +63,14 @@ export class Jaeger extends pulumi.ComponentResource {
             }, { parent: this }));
         }
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: args.releaseName,
+        this.release = helmInstall(`${name}-release`, {
+            releaseName: args.releaseName,
             chart: args.chart.name,
             version: args.chart.version,
-            repositoryOpts: { repo: args.chart.repo },
+            repo: args.chart.repo,
             namespace: args.namespace,
             values: jaegerChartValues(args, password),
-            atomic: true,
-            maxHistory: 10,
+            renderYaml: args.renderYaml,
         }, { parent: this, dependsOn });
 
         // After the release (which waits for the pods to be ready), so the first `pulumi up` ends with working routes.
@@ -80,7 +82,7 @@ export class Jaeger extends pulumi.ComponentResource {
         this.collectorService = service("collector-clusterip", COLLECTOR_SERVICE, "collector", COLLECTOR_PORTS);
         this.queryService = service("query-clusterip", QUERY_SERVICE, "query", QUERY_PORTS);
 
-        this.registerOutputs({ endpoints: this.endpoints, podLabels: this.podLabels, releaseStatus: this.release.status });
+        this.registerOutputs({ endpoints: this.endpoints, podLabels: this.podLabels });
     }
 
     private labels(component: string): Record<string, string> {

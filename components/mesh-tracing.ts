@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { IstioConfig, TelemetryConfig } from "../lib/config";
+import { helmInstall } from "./helm-install";
 import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "../lib/mesh-config";
 import { Models, schemaError } from "../lib/models";
 
@@ -19,6 +20,8 @@ export interface MeshTracingArgs {
     collectorHost: string;
     zipkinPort: number;
     models: Models;
+    /** The provider renders YAML (GitOps): a managed istiod is installed with helm.v4.Chart. */
+    renderYaml: boolean;
 }
 
 /** The istiod chart's conventional release name (`helm install istiod istio/istiod`), so an existing install is upgraded. */
@@ -29,7 +32,7 @@ export class MeshTracing extends pulumi.ComponentResource {
     readonly meshConfigFragment: MeshConfigFragment;
     readonly telemetries: k8s.apiextensions.CustomResource[];
     /** Present when `istio.istiod` is configured. */
-    readonly istiod?: k8s.helm.v3.Release;
+    readonly istiod?: pulumi.Resource;
 
     constructor(name: string, args: MeshTracingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:MeshTracing", name, {}, opts);
@@ -37,16 +40,15 @@ export class MeshTracing extends pulumi.ComponentResource {
         this.meshConfigFragment = meshConfigFragment(istio, { host: args.collectorHost, zipkinPort: args.zipkinPort });
 
         if (istio.istiod) {
-            this.istiod = new k8s.helm.v3.Release(`${name}-istiod`, {
-                name: ISTIOD_RELEASE,
+            // A Release is atomic: a failed control-plane upgrade rolls back instead of leaving istiod half-updated.
+            this.istiod = helmInstall(`${name}-istiod`, {
+                releaseName: ISTIOD_RELEASE,
                 chart: "istiod",
                 version: istio.istiod.version,
-                repositoryOpts: { repo: istio.istiod.repo },
+                repo: istio.istiod.repo,
                 namespace: istio.rootNamespace,
-                // Roll a failed control-plane upgrade back instead of leaving istiod half-updated.
-                atomic: true,
-                maxHistory: 10,
                 values: istiodValues(istio.istiod, istio.rootNamespace, this.meshConfigFragment),
+                renderYaml: args.renderYaml,
             }, { parent: this });
         }
 

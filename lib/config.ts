@@ -141,6 +141,9 @@ function crossFieldRules(c: Partial<Raw>, add: Add, secretKeys: ReadonlySet<stri
     overrides.forEach((w, i) => {
         if (w.sampling < 0 || w.sampling > 100) add(["telemetry", "workloadOverrides", i, "sampling"], "must be a percentage from 0 to 100");
     });
+    if (c.kubernetes?.renderYamlToDirectory !== undefined && c.kubernetes.context !== undefined) {
+        add(["kubernetes", "context"], "a provider that renders YAML talks to no cluster, and the provider rejects a context with it; allowed: unset with renderYamlToDirectory");
+    }
     if (c.smokeTest?.enabled && c.smokeTest.namespace && c.appNamespaces && !c.appNamespaces.some((n) => n.name === c.smokeTest!.namespace)) {
         add(["smokeTest", "namespace"], `needs the OTEL ConfigMap and egress policies of an app namespace; allowed: one of ${c.appNamespaces.map((n) => n.name).join(", ") || "(no appNamespaces configured)"}`);
     }

@@ -120,6 +120,11 @@ describe("config", () => {
         });
     });
 
+    describe("kubernetes", () => {
+        it("renderYamlToDirectory cannot be combined with a context", () =>
+            expectProblem({ environment: "dev", kubernetes: { renderYamlToDirectory: "rendered", context: "kind-dev" } }, "eco2-tracing:kubernetes.context", "renderYamlToDirectory"));
+    });
+
     describe("reporting", () => {
         it("unknown keys are errors with a suggestion", () => {
             expectProblem({ environment: "dev", samplng: 5 }, "unknown key eco2-tracing:samplng", "did you mean eco2-tracing:sampling");

@@ -112,6 +112,7 @@ describe("MeshTracing", () => {
                     istio: parseConfig({ environment: "dev" }, { stack: "t" }).istio,
                     telemetry: { accessLogging: true, customTags: {}, workloadOverrides: [], healthCheckPaths: [] },
                     sampling: 150,
+                    renderYaml: false,
                     collectorHost: COLLECTOR,
                     zipkinPort: 9411,
                     models,

@@ -1,0 +1,34 @@
+/**
+ * How this program installs a Helm chart, decided in one place.
+ *
+ * Normally a `helm.v3.Release`: a real release that shows in `helm list`, rolls back, runs hooks, and (atomic) undoes
+ * a failed upgrade. A provider with `renderYamlToDirectory` cannot handle a Release (pulumi-kubernetes#1716), so a
+ * rendering (GitOps) stack gets `helm.v4.Chart` instead, which renders the same chart, version and values client-side
+ * into plain manifests for Argo CD/Flux. Both carry the same inputs, so plans and policies see the same values.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface HelmInstallArgs {
+    releaseName: string;
+    namespace: string;
+    chart: string;
+    version: string;
+    repo: string;
+    values: pulumi.Input<pulumi.Inputs>;
+    /** The provider renders YAML instead of applying it. */
+    renderYaml: boolean;
+}
+
+export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions): k8s.helm.v3.Release | k8s.helm.v4.Chart {
+    const common = {
+        name: args.releaseName,
+        namespace: args.namespace,
+        chart: args.chart,
+        version: args.version,
+        repositoryOpts: { repo: args.repo },
+        values: args.values,
+    };
+    if (args.renderYaml) return new k8s.helm.v4.Chart(name, common, opts);
+    return new k8s.helm.v3.Release(name, { ...common, atomic: true, maxHistory: 10 }, opts);
+}
