@@ -1,0 +1,36 @@
+/**
+ * A headless Service (clusterIP: None) resolves to pod IPs: Envoy's Zipkin tracer and OTLP clients then pin one pod
+ * and lose spans when it restarts (the 3.x chart's headless collector Service did exactly that). Services in front
+ * of the collector and query ports must have a cluster IP.
+ */
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { JAEGER_PODS_DEFAULTS, JaegerPodsConfig, jaegerPodsSchema, read } from "../lib/config";
+import { selectsJaeger } from "../lib/jaeger";
+import { asArray, describe, isKind, isRecord } from "../lib/resources";
+
+const PORTS = [9411, 4317, 4318, 16686];
+
+export const jaegerCollectorNotHeadless: ResourceValidationPolicy = {
+    name: "jaeger-collector-not-headless",
+    description: "A Service that selects Jaeger pods and exposes 9411, 4317, 4318 or 16686 has a cluster IP (not clusterIP: None).",
+    enforcementLevel: "mandatory",
+    configSchema: jaegerPodsSchema,
+    validateResource: (args, reportViolation) => {
+        if (!isKind(args.type, "", "Service")) args.notApplicable("only applies to core/v1 Service");
+        const { jaegerPodLabels } = read<JaegerPodsConfig>(args.getConfig(), JAEGER_PODS_DEFAULTS);
+        const spec = isRecord(args.props.spec) ? args.props.spec : {};
+        if (!selectsJaeger(spec, jaegerPodLabels)) return;
+        const exposed = asArray(spec.ports)
+            .filter(isRecord)
+            .flatMap((p) => [p.port, p.targetPort])
+            .filter((n): n is number => typeof n === "number" && PORTS.includes(n));
+        if (exposed.length === 0) return;
+        const headless = spec.clusterIP === "None" || asArray(spec.clusterIPs).includes("None");
+        if (headless) {
+            reportViolation(
+                `${describe(args)} selects Jaeger pods and exposes port ${[...new Set(exposed)].sort((a, b) => a - b).join(", ")} but is headless (clusterIP: None); ` +
+                    "span senders would pin individual pod IPs — remove clusterIP: None so the Service gets a cluster IP",
+            );
+        }
+    },
+};

@@ -1,0 +1,73 @@
+/**
+ * Plain Kubernetes YAML (multi-document files, `kind: List`) → resources shaped like a Pulumi stack's, so the policy
+ * pack can check what teams deploy with Helm or kustomize. A kind maps to the type token the Kubernetes provider
+ * uses: core group → `kubernetes:core/v1:Service`, others → `kubernetes:apps/v1:Deployment`, CRDs →
+ * `kubernetes:telemetry.istio.io/v1:Telemetry` (as `apiextensions.CustomResource` registers them).
+ */
+import { parseAllDocuments } from "yaml";
+import { EngineResource } from "./policy-engine";
+
+export class ManifestError extends Error {
+    constructor(readonly file: string, readonly reason: string) {
+        super(`${file}: ${reason}`);
+        this.name = "ManifestError";
+    }
+}
+
+export function typeToken(apiVersion: string, kind: string): string {
+    const module = apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`;
+    return `kubernetes:${module}:${kind}`;
+}
+
+/** Where an object came from, for output lines: `Kind/namespace/name` (`Kind/name` when it has no namespace). */
+export interface ManifestResource extends EngineResource {
+    display: string;
+    file: string;
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function toResource(obj: unknown, file: string, where: string, seen: Map<string, number>): ManifestResource[] {
+    if (!isObject(obj)) throw new ManifestError(file, `${where} is not a Kubernetes object (got ${Array.isArray(obj) ? "a list" : typeof obj})`);
+    const { apiVersion, kind } = obj;
+    if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) throw new ManifestError(file, `${where} has no valid apiVersion (${JSON.stringify(apiVersion)})`);
+    if (typeof kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) throw new ManifestError(file, `${where} has no valid kind (${JSON.stringify(kind)})`);
+    if (kind === "List" || kind.endsWith("List")) {
+        const items = obj.items;
+        if (!Array.isArray(items)) throw new ManifestError(file, `${where} is a ${kind} without items`);
+        return items.flatMap((item, i) => toResource(item, file, `${where} items[${i}]`, seen));
+    }
+    const name = obj.metadata?.name;
+    if (typeof name !== "string" || name.length === 0) throw new ManifestError(file, `${where} (${kind}) has no metadata.name`);
+    const namespace = typeof obj.metadata?.namespace === "string" ? obj.metadata.namespace : undefined;
+    const type = typeToken(apiVersion, kind);
+    const id = namespace ? `${namespace}/${name}` : name;
+    // URNs must be unique; the same object twice (e.g. two files) keeps both, numbered.
+    const count = (seen.get(`${type}::${id}`) ?? 0) + 1;
+    seen.set(`${type}::${id}`, count);
+    const resourceName = count === 1 ? id : `${id}#${count}`;
+    return [{
+        type,
+        name: resourceName,
+        urn: `urn:pulumi:manifests::policy-check::${type}::${resourceName}`,
+        props: obj,
+        display: `${kind}/${id}`,
+        file,
+    }];
+}
+
+/** Parses one YAML stream; empty documents are skipped, anything else that is not an object is an error. */
+export function parseManifests(text: string, file: string, seen: Map<string, number> = new Map()): ManifestResource[] {
+    const docs = parseAllDocuments(text, { uniqueKeys: true });
+    const out: ManifestResource[] = [];
+    docs.forEach((doc, i) => {
+        const error = doc.errors[0];
+        if (error) throw new ManifestError(file, `document ${i + 1}: ${error.message.split("\n")[0].replace(/:$/, "")}`);
+        const value: unknown = doc.toJS({ maxAliasCount: 100 });
+        if (value === null || value === undefined) return;
+        out.push(...toResource(value, file, `document ${i + 1}`, seen));
+    });
+    return out;
+}

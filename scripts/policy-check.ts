@@ -1,0 +1,134 @@
+/**
+ * npm run policy:check -- [--config FILE] <file.yaml|directory|-> ...
+ *
+ * Runs the policy pack over plain Kubernetes YAML, for teams that deploy with Helm (`helm template`) or kustomize
+ * (`kustomize build`). Resource policies run once per object, stack policies once over everything, with the same
+ * config reconciliation and args as `pulumi preview --policy-pack` (see policy-engine.ts).
+ *
+ * Prints one line per violation — policy, level, Kind/namespace/name, message — then a summary.
+ * Exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 the check could not run (unreadable input or
+ * config, with the file and reason).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { policies } from "../policy-pack/policies";
+import { ManifestError, ManifestResource, parseManifests } from "./manifests";
+import { analyze, PolicyConfigError, reconcileConfig } from "./policy-engine";
+
+const USAGE = "usage: npm run policy:check -- [--config policy-config.json] <file.yaml|directory|-> ...";
+
+class InputError extends Error {}
+
+interface Args {
+    config?: string;
+    inputs: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+    const args: Args = { inputs: [] };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--config") {
+            if (i + 1 >= argv.length) throw new InputError("--config needs a file");
+            args.config = argv[++i];
+        } else if (a.startsWith("--config=")) args.config = a.slice("--config=".length);
+        else if (a === "-h" || a === "--help") throw new InputError(USAGE);
+        else if (a.startsWith("-") && a !== "-") throw new InputError(`unknown option ${a}\n${USAGE}`);
+        else args.inputs.push(a);
+    }
+    if (args.inputs.length === 0) throw new InputError(`no manifest files given\n${USAGE}`);
+    return args;
+}
+
+function read(file: string, stdin: () => string): string {
+    try {
+        return file === "-" ? stdin() : fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new ManifestError(file === "-" ? "<stdin>" : file, err.code === "ENOENT" ? "no such file" : err.message);
+    }
+}
+
+/** Files to read: directories expand to their .yaml/.yml files (recursively, sorted). */
+function expand(input: string): string[] {
+    if (input === "-") return [input];
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(input);
+    } catch {
+        throw new ManifestError(input, "no such file or directory");
+    }
+    if (!stat.isDirectory()) return [input];
+    const found = fs.readdirSync(input, { recursive: true, encoding: "utf8" })
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => path.join(input, f))
+        .sort();
+    if (found.length === 0) throw new ManifestError(input, "directory holds no .yaml/.yml files");
+    return found;
+}
+
+function oneLine(text: string): string {
+    return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+export interface CheckIO {
+    out(line: string): void;
+    err(line: string): void;
+    stdin(): string;
+}
+
+const PROCESS_IO: CheckIO = {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    stdin: () => fs.readFileSync(0, "utf8"),
+};
+
+/** The whole command; resolves to the exit code. */
+export async function policyCheck(argv: string[], io: CheckIO = PROCESS_IO): Promise<number> {
+    try {
+        return await check(argv, io);
+    } catch (e) {
+        if (e instanceof ManifestError) io.err(`error: unreadable input: ${e.file}: ${e.reason}`);
+        else if (e instanceof PolicyConfigError) io.err(`error: ${e.message}`);
+        else if (e instanceof InputError) io.err(e.message);
+        else io.err(`error: the check could not run: ${e instanceof Error ? e.message : String(e)}`);
+        return 2;
+    }
+}
+
+async function check(argv: string[], io: CheckIO): Promise<number> {
+    const args = parseArgs(argv);
+    let rawConfig: unknown = {};
+    if (args.config) {
+        try {
+            rawConfig = JSON.parse(fs.readFileSync(args.config, "utf8"));
+        } catch (e) {
+            throw new ManifestError(args.config, e instanceof Error ? e.message : String(e));
+        }
+        const { unknown } = reconcileConfig(policies, rawConfig);
+        for (const name of unknown) io.err(`warning: ${args.config}: "${name}" is not a policy of this pack (ignored)`);
+    }
+
+    const seen = new Map<string, number>();
+    const resources: ManifestResource[] = [];
+    const files = args.inputs.flatMap(expand);
+    for (const file of files) resources.push(...parseManifests(read(file, io.stdin), file === "-" ? "<stdin>" : file, seen));
+
+    const { diagnostics } = await analyze(policies, resources, { config: rawConfig });
+    const byUrn = new Map(resources.map((r) => [r.urn, r.display]));
+    for (const d of diagnostics) {
+        const where = d.urn ? byUrn.get(d.urn) ?? d.urn : "(all resources)";
+        io.out(`${d.policyName} ${d.enforcementLevel} ${where}: ${oneLine(d.detail || d.message)}`);
+    }
+    const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+    const advisory = diagnostics.length - mandatory;
+    io.out(
+        `policy-check: ${resources.length} object(s) from ${files.length} file(s), ${policies.length} policies: ` +
+            `${mandatory} mandatory and ${advisory} advisory violation(s) — ${mandatory > 0 ? "FAILED" : "passed"}`,
+    );
+    return mandatory > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    policyCheck(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}

@@ -1,0 +1,134 @@
+/**
+ * `npm run policy:check` over the fixture manifests: the command in-process (fast), and the compiled script as a
+ * process for the exit codes a CI job sees.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { policyCheck } from "../../scripts/policy-check";
+import { ROOT } from "../helpers";
+
+const SCRIPT = path.join(ROOT, "bin", "scripts", "policy-check.js");
+const FIXTURES = path.join("test", "fixtures", "manifests");
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+interface Outcome {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+    lines: string[];
+}
+
+function outcome(code: number | null, stdout: string, stderr: string): Outcome {
+    return { code, stdout, stderr, lines: stdout.trim().split("\n") };
+}
+
+/** The compiled script as a process (cwd = repository root, like `npm run`). */
+function spawnCheck(args: string[], input?: string): Outcome {
+    const r = spawnSync(process.execPath, [SCRIPT, ...args], { cwd: ROOT, encoding: "utf8", input });
+    return outcome(r.status, r.stdout, r.stderr);
+}
+
+/** The same command in-process; relative paths resolve from the repository root. */
+async function check(args: string[], input = ""): Promise<Outcome> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+        const code = await policyCheck(args, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => input });
+        return outcome(code, out.map((l) => l + "\n").join(""), err.map((l) => l + "\n").join(""));
+    } finally {
+        process.chdir(cwd);
+    }
+}
+
+describe("npm run policy:check", function () {
+    this.timeout(30_000);
+
+    it("the script is wired in package.json (compiled first)", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        assert.strictEqual(pkg.scripts["policy:check"], "tsc -p . && node bin/scripts/policy-check.js");
+    });
+
+    it("as a process: exit 0 on compliant manifests, 1 on a mandatory violation, 2 on unreadable input", () => {
+        const ok = spawnCheck([fixture("compliant.yaml")]);
+        assert.deepStrictEqual([ok.code, ok.stderr], [0, ""]);
+        const bad = spawnCheck(["-"], fs.readFileSync(path.join(ROOT, fixture("violating.yaml")), "utf8"));
+        assert.strictEqual(bad.code, 1);
+        assert.match(bad.stdout, /^app-namespace-zipkin-egress mandatory Namespace\/payments: /m);
+        const unreadable = spawnCheck([fixture("unreadable.yaml")]);
+        assert.strictEqual(unreadable.code, 2);
+        assert.match(unreadable.stderr, /^error: unreadable input: test\/fixtures\/manifests\/unreadable.yaml: /);
+    });
+
+    it("compliant manifests: exit 0, a summary and no violation lines", async () => {
+        const r = await check([fixture("compliant.yaml")]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.deepStrictEqual(r.lines, ["policy-check: 9 object(s) from 1 file(s), 8 policies: 0 mandatory and 0 advisory violation(s) — passed"]);
+    });
+
+    it("violations: one line each (policy, level, Kind/namespace/name, message) and exit 1", async () => {
+        const r = await check([fixture("violating.yaml")]);
+        assert.strictEqual(r.code, 1, r.stderr);
+        const rows = r.lines.slice(0, -1).map((l) => l.split(" ").slice(0, 3).join(" "));
+        assert.deepStrictEqual(rows, [
+            "telemetry-provider-known mandatory Telemetry/payments/payments-tracing:",
+            "service-entry-wildcard-resolution mandatory ServiceEntry/payments/cdn:",
+            "jaeger-ui-not-public mandatory Service/istio-system/jaeger-ui:",
+            "jaeger-collector-not-headless mandatory Service/istio-system/jaeger-collector-headless:",
+            "app-namespace-zipkin-egress mandatory Namespace/payments:",
+            "app-namespace-otlp-egress advisory Namespace/payments:",
+            "jaeger-resources-bounded mandatory Deployment/istio-system/jaeger:",
+            "jaeger-resources-bounded mandatory Deployment/istio-system/jaeger:",
+        ]);
+        assert.match(r.lines[4], /namespace "payments" .* TCP 9411/);
+        assert.match(r.lines.at(-1)!, /^policy-check: 9 object\(s\) from 1 file\(s\), 8 policies: 7 mandatory and 1 advisory violation\(s\) — FAILED$/);
+    });
+
+    it("advisory violations alone pass", async () => {
+        const r = await check([fixture("advisory-only.yaml")]);
+        assert.strictEqual(r.code, 0);
+        assert.match(r.lines[0], /^app-namespace-otlp-egress advisory Namespace\/legacy: .*TCP 4317/);
+    });
+
+    it("--config applies a per-stack policy config (prod: 1–10 %)", async () => {
+        assert.strictEqual((await check([fixture("prod-sampling.yaml")])).code, 0);
+        const r = await check(["--config", path.join("policy-pack", "config", "prod.json"), fixture("prod-sampling.yaml")]);
+        assert.strictEqual(r.code, 1);
+        assert.deepStrictEqual(r.lines.slice(0, -1), [
+            "prod-sampling-range mandatory Telemetry/istio-system/mesh-default: Telemetry istio-system/mesh-default (mesh-wide) tracing[0].randomSamplingPercentage = 50 is outside the allowed range 1–10",
+        ]);
+    });
+
+    it("several files, a directory, and stdin (-) are one set of resources (cross-file NetworkPolicies count)", async () => {
+        const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress]}\n";
+        const r = await check(["-"], ns);
+        assert.strictEqual(r.code, 1);
+        assert.match(r.stdout, /app-namespace-zipkin-egress mandatory Namespace\/shop:/);
+        const dir = await check([FIXTURES]);
+        assert.strictEqual(dir.code, 2, "the directory holds the unreadable fixtures too");
+        const both = await check([fixture("compliant.yaml"), fixture("advisory-only.yaml")]);
+        assert.match(both.lines.at(-1)!, /11 object\(s\) from 2 file\(s\)/);
+    });
+
+    it("unreadable input or config: exit 2 naming the file and the reason", async () => {
+        const badConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "bad.json");
+        fs.writeFileSync(badConfig, '{"prod-sampling-range": {"max": 500}}');
+        const cases: [string[], RegExp][] = [
+            [[fixture("unreadable.yaml")], /unreadable input: test\/fixtures\/manifests\/unreadable.yaml: document 1: .*line 6/],
+            [[fixture("no-kind.yaml")], /no-kind.yaml: document 1 has no valid kind/],
+            [[fixture("missing.yaml")], /missing.yaml: no such file or directory/],
+            [["--config", fixture("compliant.yaml"), fixture("compliant.yaml")], /unreadable input: test\/fixtures\/manifests\/compliant.yaml: .*JSON/],
+            [["--config", badConfig, fixture("compliant.yaml")], /prod-sampling-range\.max: 500 is greater than the maximum 100/],
+            [[], /no manifest files given/],
+        ];
+        for (const [args, pattern] of cases) {
+            const r = await check(args);
+            assert.strictEqual(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+            assert.match(r.stderr, pattern);
+        }
+    });
+});
