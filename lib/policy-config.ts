@@ -3,11 +3,18 @@
  *
  *   { "all": "advisory", "some-policy": "disabled", "other-policy": { "enforcementLevel": "mandatory", "max": 3 } }
  *
- * parsed like the CLI's parsePolicyPackConfig, then reconciled like ReconcilePolicyPackConfig: schema defaults and
- * each policy's own level first, then the pack's initial config, then the file ("all" before per-policy entries).
- * The result is what the engine sends in the analyzer's Configure call. Pure; no I/O besides reading the file.
+ * The one implementation for both ways this project runs the pack: the policy gate (the pack in its own process,
+ * policies as GetAnalyzerInfo reports them) and the in-process engine (policy-engine.ts, the pack's policy objects).
+ * Each maps its policies to PolicyMetadata and calls resolvePolicyConfig.
+ *
+ * Follows pkg/resource/analyzer/config.go in pulumi/pulumi: parsePolicyPackConfig; ReconcilePolicyPackConfig (schema
+ * defaults and each policy's own level, then the pack's initial config, then the file; each applied "all" first,
+ * per-policy entries after); validatePolicyPackConfig (each policy that has a schema, against its reconciled
+ * properties); and the analyzer plugin's Configure, which refuses an entry without a valid enforcement level.
+ * Pure; no I/O besides reading the file.
  */
 import * as fs from "fs";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 export type EnforcementLevel = (typeof ENFORCEMENT_LEVELS)[number];
@@ -18,78 +25,177 @@ export interface PolicyConfigEntry {
 }
 export type PolicyPackConfig = Record<string, PolicyConfigEntry>;
 
+/** A policy as the engine knows it from GetAnalyzerInfo. */
 export interface PolicyMetadata {
     name: string;
     enforcementLevel: EnforcementLevel;
-    /** JSON-schema properties of the policy's config, as the pack reports them. */
-    configProperties?: Record<string, Record<string, unknown>>;
+    /** Present when the policy declares a config schema, even an empty one (then `{}` is validated against it). */
+    configSchema?: { properties?: Record<string, PolicyConfigJSONSchema>; required?: string[] };
 }
 
 export class PolicyConfigError extends Error {
-    constructor(readonly file: string, message: string) {
-        super(`policy pack config ${file}: ${message}`);
+    /** `source`: the file (or other origin) the config came from, prefixed to every problem. */
+    constructor(readonly problems: readonly string[], readonly source?: string) {
+        super(`invalid policy pack config:\n${problems.map((p) => `  - ${source ? `${source}: ` : ""}${p}`).join("\n")}`);
         this.name = "PolicyConfigError";
     }
 }
+
+const ALLOWED = ENFORCEMENT_LEVELS.join(", ");
 
 function isLevel(value: unknown): value is EnforcementLevel {
     return typeof value === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(value);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The file's JSON value → config entries. Every problem is collected (policy name and bad value in each) before
+ * throwing. `null` is an empty config, as Go's json.Unmarshal makes it.
+ */
+export function policyPackConfigFromJson(raw: unknown, source: string): PolicyPackConfig {
+    if (raw === null) return {};
+    if (!isObject(raw)) throw new PolicyConfigError([`must be a JSON object keyed by policy name (or "all"), not ${JSON.stringify(raw)}`], source);
+    const problems: string[] = [];
+    const result: PolicyPackConfig = {};
+    for (const [name, value] of Object.entries(raw).sort(byKey)) {
+        if (typeof value === "string") {
+            if (isLevel(value)) result[name] = { enforcementLevel: value };
+            else problems.push(`${name}: "${value}" is not an enforcement level; allowed: ${ALLOWED}`);
+        } else if (isObject(value)) {
+            const { enforcementLevel, ...properties } = value;
+            if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
+                problems.push(`${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not an enforcement level; allowed: ${ALLOWED}`);
+                continue;
+            }
+            const entry: PolicyConfigEntry = {};
+            if (enforcementLevel !== undefined) entry.enforcementLevel = enforcementLevel;
+            if (Object.keys(properties).length > 0) entry.properties = properties;
+            // As the CLI: an empty entry is no entry.
+            if (entry.enforcementLevel || entry.properties) result[name] = entry;
+        } else {
+            problems.push(`${name}: ${JSON.stringify(value)} is not valid; must be an enforcement level (string) or an object`);
+        }
+    }
+    if (problems.length > 0) throw new PolicyConfigError(problems, source);
+    return result;
+}
+
+/** The file's text; blank content is an empty config, as in the CLI. */
 export function parsePolicyPackConfig(text: string, file: string): PolicyPackConfig {
     if (text.trim() === "") return {};
     let raw: unknown;
     try {
         raw = JSON.parse(text);
     } catch (e) {
-        throw new PolicyConfigError(file, `not valid JSON: ${(e as Error).message}`);
+        throw new PolicyConfigError([`not valid JSON: ${(e as Error).message}`], file);
     }
-    if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new PolicyConfigError(file, "must be a JSON object keyed by policy name (or \"all\")");
-    const allowed = ENFORCEMENT_LEVELS.join(", ");
-    const result: PolicyPackConfig = {};
-    for (const [name, value] of Object.entries(raw).sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (typeof value === "string") {
-            if (!isLevel(value)) throw new PolicyConfigError(file, `${name}: "${value}" is not an enforcement level; allowed: ${allowed}`);
-            result[name] = { enforcementLevel: value };
-        } else if (value && typeof value === "object" && !Array.isArray(value)) {
-            const { enforcementLevel, ...properties } = value as Record<string, unknown>;
-            if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                throw new PolicyConfigError(file, `${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not an enforcement level; allowed: ${allowed}`);
-            }
-            const entry: PolicyConfigEntry = {};
-            if (enforcementLevel !== undefined) entry.enforcementLevel = enforcementLevel;
-            if (Object.keys(properties).length > 0) entry.properties = properties;
-            if (entry.enforcementLevel || entry.properties) result[name] = entry;
-        } else {
-            throw new PolicyConfigError(file, `${name}: ${JSON.stringify(value)} is not valid; must be an enforcement level or an object`);
-        }
-    }
-    return result;
+    return policyPackConfigFromJson(raw, file);
 }
 
 export function readPolicyPackConfig(file: string): PolicyPackConfig {
     return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), file);
 }
 
+/** applyConfig: "all" sets the level of every entry so far, then each entry's level and properties win. */
 function apply(result: PolicyPackConfig, given: PolicyPackConfig): PolicyPackConfig {
     const out: PolicyPackConfig = { ...result };
     const all = given.all?.enforcementLevel;
     if (all) for (const name of Object.keys(out)) out[name] = { ...out[name], enforcementLevel: all };
     for (const [name, entry] of Object.entries(given)) {
         const current = out[name] ?? {};
-        out[name] = {
-            enforcementLevel: entry.enforcementLevel ?? current.enforcementLevel,
-            properties: entry.properties ? { ...current.properties, ...entry.properties } : current.properties,
-        };
+        const next: PolicyConfigEntry = {};
+        const level = entry.enforcementLevel ?? current.enforcementLevel;
+        if (level) next.enforcementLevel = level;
+        const properties = entry.properties ? { ...current.properties, ...entry.properties } : current.properties;
+        if (properties) next.properties = properties;
+        out[name] = next;
     }
     return out;
 }
 
+/** ReconcilePolicyPackConfig without its validation: defaults, then the pack's initial config, then the given one. */
 export function reconcilePolicyConfig(policies: readonly PolicyMetadata[], initial: PolicyPackConfig, given: PolicyPackConfig): PolicyPackConfig {
     const defaults: PolicyPackConfig = {};
     for (const p of policies) {
-        const props = Object.entries(p.configProperties ?? {}).filter(([, schema]) => schema && "default" in schema);
-        defaults[p.name] = { enforcementLevel: p.enforcementLevel, properties: props.length ? Object.fromEntries(props.map(([k, s]) => [k, s.default])) : undefined };
+        const withDefault = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => isObject(s) && s.default !== undefined);
+        defaults[p.name] = { enforcementLevel: p.enforcementLevel };
+        if (withDefault.length > 0) defaults[p.name].properties = Object.fromEntries(withDefault.map(([k, s]) => [k, structuredClone(s.default)]));
     }
     return apply(apply(defaults, initial), given);
+}
+
+/**
+ * The subset of JSON Schema (draft 4, as gojsonschema checks it) the CLI applies to policy config. Keywords outside
+ * this subset are refused so a schema can never be silently half-checked.
+ */
+export function schemaProblems(schema: PolicyConfigJSONSchema | boolean, value: unknown, path: string): string[] {
+    if (schema === true) return [];
+    if (schema === false) return [`${path}: no value is allowed here`];
+    const supported = ["type", "enum", "minimum", "maximum", "minLength", "pattern", "items", "minItems", "properties", "additionalProperties", "required", "description", "default"];
+    const unsupported = Object.keys(schema).filter((k) => !supported.includes(k));
+    if (unsupported.length > 0) throw new Error(`policy config schema: keyword(s) ${unsupported.join(", ")} at ${path} are not supported`);
+    const problems: string[] = [];
+    const show = JSON.stringify(value);
+    if (schema.type !== undefined) {
+        const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+        const actual = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+        const ok = types.some((t) => t === actual || (t === "integer" && typeof value === "number" && Number.isInteger(value)));
+        if (!ok) return [`${path}: ${show} is not of type ${types.join(" or ")}`];
+    }
+    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === show)) problems.push(`${path}: ${show} is not one of ${JSON.stringify(schema.enum)}`);
+    if (typeof value === "number") {
+        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path}: ${value} is less than the minimum ${schema.minimum}`);
+        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path}: ${value} is greater than the maximum ${schema.maximum}`);
+    }
+    if (typeof value === "string") {
+        if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${path}: ${show} is shorter than ${schema.minLength}`);
+        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) problems.push(`${path}: ${show} does not match ${schema.pattern}`);
+    }
+    if (Array.isArray(value)) {
+        if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${path}: needs at least ${schema.minItems} item(s)`);
+        if (schema.items !== undefined) {
+            if (Array.isArray(schema.items)) throw new Error(`policy config schema: tuple "items" at ${path} is not supported`);
+            const items = schema.items;
+            value.forEach((v, i) => problems.push(...schemaProblems(items, v, `${path}[${i}]`)));
+        }
+    }
+    if (isObject(value)) {
+        for (const key of schema.required ?? []) if (!(key in value)) problems.push(`${path}: ${key} is required`);
+        for (const [key, v] of Object.entries(value)) {
+            const sub = schema.properties?.[key] ?? schema.additionalProperties;
+            if (sub !== undefined) problems.push(...schemaProblems(sub, v, `${path}.${key}`));
+        }
+    }
+    return problems;
+}
+
+export interface ResolvedPolicyConfig {
+    /** What the engine sends with Configure: every policy, plus the given entries for names the pack lacks. */
+    config: PolicyPackConfig;
+    /** Given names that are not policies of the pack (the CLI passes them on; the pack ignores them). */
+    unknown: string[];
+    /** Why the CLI would refuse this config; empty when it is valid. */
+    problems: string[];
+}
+
+/** Reconcile, then what the CLI checks before and during Configure. `given` is the parsed file. */
+export function resolvePolicyConfig(policies: readonly PolicyMetadata[], given: PolicyPackConfig, initial: PolicyPackConfig = {}): ResolvedPolicyConfig {
+    const config = reconcilePolicyConfig(policies, initial, given);
+    const problems = policies.flatMap((p) => {
+        if (!p.configSchema) return [];
+        const { properties, required } = p.configSchema;
+        const schema: PolicyConfigJSONSchema = { type: "object", ...(properties ? { properties } : {}), ...(required?.length ? { required } : {}) };
+        return schemaProblems(schema, config[p.name]?.properties ?? {}, p.name);
+    });
+    for (const [name, entry] of Object.entries(config).sort(byKey)) {
+        if (!entry.enforcementLevel) problems.push(`${name}: not a policy of this pack, so it needs an enforcementLevel (${ALLOWED}); the CLI refuses to configure it without one`);
+    }
+    const known = new Set(policies.map((p) => p.name));
+    const unknown = Object.keys(config).filter((name) => name !== "all" && !known.has(name)).sort();
+    return { config, unknown, problems };
 }

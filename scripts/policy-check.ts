@@ -3,7 +3,7 @@
  *
  * Runs the policy pack over plain Kubernetes YAML, for teams that deploy with Helm (`helm template`) or kustomize
  * (`kustomize build`). Resource policies run once per object, stack policies once over everything, with the same
- * config reconciliation and args as `pulumi preview --policy-pack` (see policy-engine.ts).
+ * config handling (lib/policy-config.ts) and args as `pulumi preview --policy-pack` (see lib/policy-engine.ts).
  *
  * Prints one line per violation — policy, level, Kind/namespace/name, message — then a summary.
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 the check could not run (unreadable input or
@@ -12,8 +12,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policy-pack/policies";
-import { ManifestError, ManifestResource, parseManifests } from "./manifests";
-import { analyze, PolicyConfigError, reconcileConfig } from "./policy-engine";
+import { ManifestError, ManifestResource, parseManifests } from "../lib/manifest-files";
+import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "../lib/policy-config";
+import { analyze, reconcileConfig } from "../lib/policy-engine";
 
 const USAGE = "usage: npm run policy:check -- [--config policy-config.json] <file.yaml|directory|-> ...";
 
@@ -40,12 +41,14 @@ function parseArgs(argv: string[]): Args {
     return args;
 }
 
-function read(file: string, stdin: () => string): string {
+/** A file's text; `-` is stdin when `stdin` is given (manifests), a plain file name otherwise (--config). */
+function read(file: string, stdin?: () => string): string {
+    const fromStdin = file === "-" && stdin !== undefined;
     try {
-        return file === "-" ? stdin() : fs.readFileSync(file, "utf8");
+        return fromStdin ? stdin() : fs.readFileSync(file, "utf8");
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        throw new ManifestError(file === "-" ? "<stdin>" : file, err.code === "ENOENT" ? "no such file" : err.message);
+        throw new ManifestError(fromStdin ? "<stdin>" : file, err.code === "ENOENT" ? "no such file" : err.message);
     }
 }
 
@@ -98,14 +101,11 @@ export async function policyCheck(argv: string[], io: CheckIO = PROCESS_IO): Pro
 
 async function check(argv: string[], io: CheckIO): Promise<number> {
     const args = parseArgs(argv);
-    let rawConfig: unknown = {};
+    let config: PolicyPackConfig = {};
     if (args.config) {
-        try {
-            rawConfig = JSON.parse(fs.readFileSync(args.config, "utf8"));
-        } catch (e) {
-            throw new ManifestError(args.config, e instanceof Error ? e.message : String(e));
-        }
-        const { unknown } = reconcileConfig(policies, rawConfig);
+        // Checked before any manifest is read: a bad config fails fast, naming the file.
+        config = parsePolicyPackConfig(read(args.config), args.config);
+        const { unknown } = reconcileConfig(policies, config, { source: args.config });
         for (const name of unknown) io.err(`warning: ${args.config}: "${name}" is not a policy of this pack (ignored)`);
     }
 
@@ -114,7 +114,7 @@ async function check(argv: string[], io: CheckIO): Promise<number> {
     const files = args.inputs.flatMap(expand);
     for (const file of files) resources.push(...parseManifests(read(file, io.stdin), file === "-" ? "<stdin>" : file, seen));
 
-    const { diagnostics } = await analyze(policies, resources, { config: rawConfig });
+    const { diagnostics } = await analyze(policies, resources, { config, configSource: args.config });
     const byUrn = new Map(resources.map((r) => [r.urn, r.display]));
     for (const d of diagnostics) {
         const where = d.urn ? byUrn.get(d.urn) ?? d.urn : "(all resources)";

@@ -12,13 +12,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ConfigError } from "../lib/config";
 import { ProgramError } from "../lib/mock-runtime";
 import { renderHelmReleases, renderManifests, stackObjects } from "../lib/manifests";
 import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../lib/policy-config";
 import { runPolicyPack } from "../lib/policy-gate";
-import { schemaProblems } from "./policy-engine";
 import { validateAll } from "../lib/schema-validation";
 import { exitCode, formatSummary } from "../lib/synth-summary";
 import { runProgramForSynth, StackFileError } from "../lib/synth-run";
@@ -126,8 +124,6 @@ async function main(argv: string[]): Promise<number> {
         config: run.config,
         secretKeys: run.secretKeys,
         policyConfig,
-        // The pack reports its schemas as plain JSON; check them with the CLI's JSON-schema subset.
-        configSchemaProblems: (schema, value, at) => schemaProblems(schema as PolicyConfigJSONSchema, value, at),
         resources: run.resources,
     });
 

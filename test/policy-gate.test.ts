@@ -7,13 +7,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parsePolicyPackConfig, reconcilePolicyConfig } from "../lib/policy-config";
+import { parsePolicyPackConfig } from "../lib/policy-config";
 import { PolicyGateError, PolicyGateResult, runPolicyPack } from "../lib/policy-gate";
 import { toWire, UNKNOWN_VALUE } from "../lib/analyzer-wire";
 import { SECRET_SIG, SIG_KEY } from "../lib/manifests";
 import type { StackResource } from "../lib/synth-run";
-import { schemaProblems } from "../scripts/policy-engine";
-import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ROOT } from "./helpers";
 
 const FIXTURE = path.join(ROOT, "test", "fixtures", "policy-pack");
@@ -46,7 +44,6 @@ function gate(policyConfig?: string): Promise<PolicyGateResult> {
         config: { "gate:answer": "42" },
         secretKeys: [],
         policyConfig: policyConfig === undefined ? undefined : parsePolicyPackConfig(policyConfig, "inline.json"),
-        configSchemaProblems: (schema, value, at) => schemaProblems(schema as PolicyConfigJSONSchema, value, at),
         resources: RESOURCES,
     });
 }
@@ -119,6 +116,10 @@ describe("policy gate (analyzer gRPC protocol, real pack process)", function () 
         });
     });
 
+    it("refuses an entry for a name the pack lacks when it has no level, as the CLI's Configure does", async () => {
+        await assert.rejects(gate('{"ghost": {"x": 1}}'), /policy pack config is invalid for policy-gate-fixture:\n {2}- ghost: not a policy of this pack, so it needs an enforcementLevel/);
+    });
+
     it("fails with the pack's own output when the pack cannot start", async () => {
         const dir = fs.mkdtempSync(path.join(ROOT, "bin", "broken-pack-"));
         try {
@@ -145,29 +146,6 @@ describe("policy gate (analyzer gRPC protocol, real pack process)", function () 
         } finally {
             fs.rmSync(outside, { recursive: true, force: true });
         }
-    });
-});
-
-describe("policy pack config (the CLI's --policy-pack-config format)", () => {
-    it("rejects what the CLI rejects, naming the file and the policy", () => {
-        assert.throws(() => parsePolicyPackConfig('{"p": "strict"}', "c.json"), /c\.json: p: "strict" is not an enforcement level; allowed: advisory, mandatory, disabled, remediate/);
-        assert.throws(() => parsePolicyPackConfig('{"p": {"enforcementLevel": 1}}', "c.json"), /p\.enforcementLevel: 1 is not an enforcement level/);
-        assert.throws(() => parsePolicyPackConfig("[1]", "c.json"), /must be a JSON object/);
-        assert.throws(() => parsePolicyPackConfig("{", "c.json"), /not valid JSON/);
-        assert.deepStrictEqual(parsePolicyPackConfig("  ", "c.json"), {});
-    });
-
-    it("reconciles defaults, the pack's initial config, then the file (all before per-policy)", () => {
-        const policies = [
-            { name: "a", enforcementLevel: "mandatory" as const, configProperties: { max: { type: "number", default: 3 }, other: { type: "string" } } },
-            { name: "b", enforcementLevel: "advisory" as const },
-        ];
-        const config = reconcilePolicyConfig(policies, { b: { enforcementLevel: "mandatory" } }, parsePolicyPackConfig('{"all": "advisory", "a": {"max": 5}}', "c.json"));
-        assert.deepStrictEqual(config, {
-            a: { enforcementLevel: "advisory", properties: { max: 5 } },
-            b: { enforcementLevel: "advisory", properties: undefined },
-            all: { enforcementLevel: "advisory", properties: undefined },
-        });
     });
 });
 

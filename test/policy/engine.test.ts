@@ -1,11 +1,12 @@
 /**
- * scripts/policy-engine.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
- * the policy tests and policy:check would prove something the real engine path does not do.
+ * lib/policy-engine.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
+ * the policy tests and policy:check would prove something the real engine path does not do. The config format
+ * and its reconciliation are tested in test/policy-config.test.ts.
  */
 import * as assert from "assert";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { policies } from "../../policy-pack/policies";
-import { analyze, EngineResource, PolicyConfigError, reconcileConfig } from "../../scripts/policy-engine";
+import { analyze, EngineResource } from "../../lib/policy-engine";
+import { policyPackConfigFromJson } from "../../lib/policy-config";
 import { run, yaml } from "./helpers";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's sentinel for a value unknown during preview
@@ -18,32 +19,6 @@ const svc: EngineResource = {
 };
 
 describe("policy engine emulation", () => {
-    it("reconciles config like the CLI: schema defaults, `all`, per-policy levels and properties", () => {
-        const { config, unknown } = reconcileConfig(policies, {
-            all: "advisory",
-            "prod-sampling-range": { enforcementLevel: "mandatory", max: 10 },
-            "jaeger-ui-not-public": "disabled",
-            "no-such-policy": "mandatory",
-        });
-        assert.deepStrictEqual(config["prod-sampling-range"], { enforcementLevel: "mandatory", properties: { min: 0, max: 10, allowList: [], rootNamespace: "istio-system" } });
-        assert.strictEqual(config["jaeger-ui-not-public"].enforcementLevel, "disabled");
-        assert.strictEqual(config["app-namespace-zipkin-egress"].enforcementLevel, "advisory", "all applies to the rest");
-        assert.deepStrictEqual(config["app-namespace-zipkin-egress"].properties.collectorPodLabels, {
-            "app.kubernetes.io/component": "all-in-one", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/name": "jaeger",
-        });
-        assert.deepStrictEqual(unknown, ["no-such-policy"]);
-        assert.strictEqual(reconcileConfig(policies).config["service-entry-wildcard-resolution"].enforcementLevel, "mandatory");
-    });
-
-    it("refuses what the CLI refuses: bad levels, wrong types, schema violations", () => {
-        assert.throws(() => reconcileConfig(policies, { "prod-sampling-range": "strict" }), PolicyConfigError);
-        assert.throws(() => reconcileConfig(policies, { "prod-sampling-range": 5 }), /must be a string or object/);
-        assert.throws(() => reconcileConfig(policies, { "prod-sampling-range": { enforcementLevel: "loud" } }), /enforcementLevel "loud"/);
-        assert.throws(() => reconcileConfig(policies, { "app-namespace-zipkin-egress": { collectorPodLabels: { app: 1 } } }), /collectorPodLabels\.app: 1 is not of type string/);
-        assert.throws(() => reconcileConfig(policies, { "app-namespace-zipkin-egress": { appNamespaces: ["Bad_NS"] } }), /appNamespaces\[0\]: "Bad_NS" does not match/);
-        assert.throws(() => reconcileConfig(policies, []), /JSON object/);
-    });
-
     it("config levels override the policy's; disabled policies do not run", async () => {
         const resources = yaml(`apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x, namespace: a}\nspec: {hosts: ["*.x.com"], resolution: DNS}\n`);
         assert.deepStrictEqual((await run("service-entry-wildcard-resolution", resources, { config: "advisory" })).diagnostics.map((d) => d.enforcementLevel), ["advisory"]);
@@ -70,7 +45,8 @@ describe("policy engine emulation", () => {
                 args.notApplicable("done");
             },
         };
-        const result = await analyze([probe], [svc], { config: { probe: { enforcementLevel: "advisory", knob: "k" } }, stackTags: { team: "sre" } });
+        const config = policyPackConfigFromJson({ probe: { enforcementLevel: "advisory", knob: "k" } }, "inline.json");
+        const result = await analyze([probe], [svc], { config, stackTags: { team: "sre" } });
         assert.deepStrictEqual(seen, { type: "kubernetes:core/v1:Service", config: { knob: "k" }, tag: "sre", isService: true, isPod: false, annotationsKept: false, port: 1 });
         assert.deepStrictEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message, d.urn]), [["probe", "advisory", "probe\nfound", svc.urn]]);
         assert.deepStrictEqual(result.notApplicable, [{ policyName: "probe", reason: "done", urn: svc.urn }]);

@@ -1,7 +1,7 @@
 /**
  * The pack as the engine meets it: `new PolicyPack(...)` serving the analyzer gRPC protocol in its own process
  * (cwd = policy-pack, as the CLI starts it), driven with real GetAnalyzerInfo / Configure / Analyze / AnalyzeStack
- * calls. Its diagnostics must equal what scripts/policy-engine.ts produces in-process for the same resources and
+ * calls. Its diagnostics must equal what lib/policy-engine.ts produces in-process for the same resources and
  * config — the proof that the policy tests and `policy:check` exercise the engine path.
  */
 import * as assert from "assert";
@@ -12,8 +12,9 @@ import * as grpc from "@grpc/grpc-js";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
 import * as analyzerrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { policies } from "../../policy-pack/policies";
-import { parseManifests } from "../../scripts/manifests";
-import { analyze, EngineResource, reconcileConfig } from "../../scripts/policy-engine";
+import { parseManifests } from "../../lib/manifest-files";
+import { analyze, EngineResource, reconcileConfig } from "../../lib/policy-engine";
+import { readPolicyPackConfig } from "../../lib/policy-config";
 import { ROOT } from "../helpers";
 
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
@@ -79,18 +80,18 @@ describe("policy pack over the analyzer gRPC protocol", function () {
     });
 
     it("Configure + Analyze + AnalyzeStack give the same diagnostics as the in-process engine", async () => {
-        const rawConfig = JSON.parse(fs.readFileSync(path.join(ROOT, "policy-pack", "config", "prod.json"), "utf8"));
+        const packConfig = readPolicyPackConfig(path.join(ROOT, "policy-pack", "config", "prod.json"));
         const fixtures = ["violating.yaml", "compliant.yaml", "prod-sampling.yaml"].map((f) => path.join(ROOT, "test", "fixtures", "manifests", f));
         const seen = new Map<string, number>();
         const resources: EngineResource[] = fixtures.flatMap((f) => parseManifests(fs.readFileSync(f, "utf8"), f, seen));
 
         // What the CLI sends after reconciling the --policy-pack-config file.
-        const { config } = reconcileConfig(policies, rawConfig);
+        const { config } = reconcileConfig(policies, packConfig);
         const configure = new analyzerpb.ConfigureAnalyzerRequest();
         for (const [name, c] of Object.entries(config)) {
             const pc = new analyzerpb.PolicyConfig();
-            pc.setEnforcementlevel(LEVELS[c.enforcementLevel]);
-            pc.setProperties(Struct.fromJavaScript(c.properties));
+            pc.setEnforcementlevel(LEVELS[c.enforcementLevel!]);
+            pc.setProperties(Struct.fromJavaScript(c.properties ?? {}));
             configure.getPolicyconfigMap().set(name, pc);
         }
         await call(client.configure.bind(client), configure);
@@ -121,7 +122,7 @@ describe("policy pack over the analyzer gRPC protocol", function () {
         }));
         collect(await call(client.analyzeStack.bind(client), stackReq));
 
-        const inProcess: Row[] = (await analyze(policies, resources, { config: rawConfig })).diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message, d.urn ?? ""]);
+        const inProcess: Row[] = (await analyze(policies, resources, { config: packConfig })).diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message, d.urn ?? ""]);
         assert.ok(overGrpc.length >= 8, `the fixtures violate every policy (got ${overGrpc.length})`);
         assert.deepStrictEqual(inProcess, overGrpc);
     });

@@ -1,13 +1,14 @@
 /**
- * Drives the pack's policy objects through scripts/policy-engine.ts, which builds args exactly as @pulumi/policy's
+ * Drives the pack's policy objects through lib/policy-engine.ts, which builds args exactly as @pulumi/policy's
  * analyzer server does for the engine's Analyze/AnalyzeStack calls (props through a protobuf Struct and the
  * unknown-checking proxy, getConfig from the CLI-reconciled config, notApplicable, stackTags).
  */
 import * as assert from "assert";
 import { Policies } from "@pulumi/policy";
 import { policies } from "../../policy-pack/policies";
-import { parseManifests } from "../../scripts/manifests";
-import { analyze, AnalysisResult, EngineResource } from "../../scripts/policy-engine";
+import { parseManifests } from "../../lib/manifest-files";
+import { analyze, AnalysisResult, EngineResource } from "../../lib/policy-engine";
+import { policyPackConfigFromJson } from "../../lib/policy-config";
 import { MockRun } from "../../lib/mock-runtime";
 
 export function policy(name: string): Policies[number] {
@@ -29,7 +30,8 @@ export interface RunOptions {
 
 /** Runs one policy of the pack over resources; config is that policy's `--policy-pack-config` entry. */
 export function run(name: string, resources: readonly EngineResource[], options: RunOptions = {}): Promise<AnalysisResult> {
-    return analyze([policy(name)], resources, { config: options.config === undefined ? {} : { [name]: options.config }, stackTags: options.stackTags });
+    const config = options.config === undefined ? {} : policyPackConfigFromJson({ [name]: options.config }, "inline.json");
+    return analyze([policy(name)], resources, { config, stackTags: options.stackTags });
 }
 
 /** The reported messages (without the policy description the CLI prefixes). */

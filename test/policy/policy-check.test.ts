@@ -114,15 +114,27 @@ describe("npm run policy:check", function () {
         assert.match(both.lines.at(-1)!, /11 object\(s\) from 2 file\(s\)/);
     });
 
+    it("--config naming a policy the pack lacks: a warning on stderr, the check runs", async () => {
+        const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "extra.json");
+        fs.writeFileSync(config, '{"nope": "advisory"}');
+        const r = await check(["--config", config, fixture("compliant.yaml")]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.strictEqual(r.stderr, `warning: ${config}: "nope" is not a policy of this pack (ignored)\n`);
+    });
+
     it("unreadable input or config: exit 2 naming the file and the reason", async () => {
         const badConfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "bad.json");
         fs.writeFileSync(badConfig, '{"prod-sampling-range": {"max": 500}}');
+        const ghostConfig = path.join(path.dirname(badConfig), "ghost.json");
+        fs.writeFileSync(ghostConfig, '{"ghost": {"max": 5}}');
         const cases: [string[], RegExp][] = [
             [[fixture("unreadable.yaml")], /unreadable input: test\/fixtures\/manifests\/unreadable.yaml: document 1: .*line 6/],
             [[fixture("no-kind.yaml")], /no-kind.yaml: document 1 has no valid kind/],
             [[fixture("missing.yaml")], /missing.yaml: no such file or directory/],
-            [["--config", fixture("compliant.yaml"), fixture("compliant.yaml")], /unreadable input: test\/fixtures\/manifests\/compliant.yaml: .*JSON/],
-            [["--config", badConfig, fixture("compliant.yaml")], /prod-sampling-range\.max: 500 is greater than the maximum 100/],
+            [["--config", fixture("compliant.yaml"), fixture("compliant.yaml")], /invalid policy pack config:\n {2}- test\/fixtures\/manifests\/compliant.yaml: not valid JSON/],
+            [["--config", fixture("missing.json"), fixture("compliant.yaml")], /unreadable input: test\/fixtures\/manifests\/missing.json: no such file/],
+            [["--config", badConfig, fixture("compliant.yaml")], /bad.json: prod-sampling-range\.max: 500 is greater than the maximum 100/],
+            [["--config", ghostConfig, fixture("compliant.yaml")], /ghost.json: ghost: not a policy of this pack, so it needs an enforcementLevel/],
             [[], /no manifest files given/],
         ];
         for (const [args, pattern] of cases) {

@@ -3,15 +3,15 @@
  * mandatory policy of the pack with their per-stack policy config — and the policies really looked at them.
  */
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { analyze, AnalysisResult, EngineResource } from "../../scripts/policy-engine";
+import { analyze, AnalysisResult, EngineResource } from "../../lib/policy-engine";
+import { PolicyPackConfig, readPolicyPackConfig } from "../../lib/policy-config";
 import { ROOT, runStack } from "../helpers";
 import { fromMockRun } from "./helpers";
 
-function packConfig(stack: string): unknown {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, "policy-pack", "config", `${stack}.json`), "utf8"));
+function packConfig(stack: string): PolicyPackConfig {
+    return readPolicyPackConfig(path.join(ROOT, "policy-pack", "config", `${stack}.json`));
 }
 
 async function check(stack: string, resources: EngineResource[]): Promise<AnalysisResult> {
