@@ -1,0 +1,210 @@
+/**
+ * npm run bench [-- --runs N] [--only REGEX]
+ *
+ * Program and policy-gate cost at fleet scale (issue 8), every figure a fresh process on this machine, median of
+ * several runs, peak RSS per process (bench/peak.ts):
+ * - floor A: load @pulumi/pulumi and @pulumi/kubernetes, register one resource under the mock runtime;
+ * - per config (dev, prod, generated fleets): `npm run synth` (program + schema validation + policy gate), the
+ *   program part alone (bench/program.ts), and floor B — the same objects as plain @pulumi/kubernetes resources;
+ * - the policy gate over 1,000 / 10,000 fleet objects (analyzer gRPC protocol, real pack process) next to the same
+ *   protocol with a pack whose policies check nothing, and `npm run policy:check` over the same objects as YAML.
+ * Runs of one case are interleaved (A B C, A B C, …) so drift hits every figure alike; one untimed warm-up run
+ * fills the file cache first. Prints a table; writes bench/results.json.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { fleetObjects, fleetResources, generatedStackFile, manifestYaml } from "./fixtures";
+import { floorPlan } from "./floor-plan";
+import { measure, Sample } from "./measure";
+import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withFloor } from "./report";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const BIN = path.join(ROOT, "bin");
+const SCRIPT = {
+    synth: path.join(BIN, "scripts", "synth.js"),
+    check: path.join(BIN, "scripts", "policy-check.js"),
+    program: path.join(BIN, "bench", "program.js"),
+    floorA: path.join(BIN, "bench", "floor-a.js"),
+    floorB: path.join(BIN, "bench", "floor-b.js"),
+    gate: path.join(BIN, "bench", "gate.js"),
+};
+const FLOOR_PACK = path.join(ROOT, "bench", "floor-pack");
+
+interface ConfigCase {
+    name: string;
+    stack: string;
+    /** [app namespaces, external services] of a generated config; the committed stack file otherwise. */
+    generated?: [number, number];
+    runs: number;
+}
+
+const CONFIGS: ConfigCase[] = [
+    { name: "dev", stack: "dev", runs: 5 },
+    { name: "prod", stack: "prod", runs: 5 },
+    { name: "10 ns + 200 svc", stack: "fleet-10", generated: [10, 200], runs: 5 },
+    { name: "100 ns + 200 svc", stack: "fleet-100", generated: [100, 200], runs: 5 },
+    { name: "1000 ns + 200 svc", stack: "fleet-1000", generated: [1000, 200], runs: 3 },
+    { name: "10 ns + 1000 svc", stack: "fleet-10-svc", generated: [10, 1000], runs: 3 },
+];
+const GATE_SIZES: { objects: number; runs: number }[] = [{ objects: 0, runs: 5 }, { objects: 1000, runs: 5 }, { objects: 10000, runs: 3 }];
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const json = <T>(s: Sample): T => JSON.parse(s.stdout.trim().split("\n").pop()!) as T;
+
+/** Interleaved runs of several commands; returns each command's samples. */
+async function series<K extends string>(runs: number, commands: Record<K, () => Promise<Sample>>): Promise<Record<K, Sample[]>> {
+    const out = Object.fromEntries(Object.keys(commands).map((k) => [k, [] as Sample[]])) as Record<K, Sample[]>;
+    for (let i = 0; i < runs; i++) for (const k of Object.keys(commands) as K[]) out[k].push(await commands[k]());
+    return out;
+}
+
+async function configCase(c: ConfigCase, runs: number, tmp: string): Promise<CaseResult[]> {
+    const dir = path.join(tmp, c.stack);
+    fs.mkdirSync(dir, { recursive: true });
+    let configFile = path.join(ROOT, `Pulumi.${c.stack}.yaml`);
+    if (c.generated) {
+        configFile = path.join(dir, `Pulumi.${c.stack}.yaml`);
+        fs.writeFileSync(configFile, generatedStackFile(path.join(ROOT, "Pulumi.dev.yaml"), ...c.generated));
+    }
+    const synthOut = path.join(dir, "synth");
+    const programOut = path.join(dir, "program");
+    const synth = () => measure(SCRIPT.synth, [c.stack, "--config-file", configFile, "--out", synthOut], ROOT);
+    const program = () => measure(SCRIPT.program, [c.stack, "--config-file", configFile, "--out", programOut], ROOT);
+
+    // Floor B registers what synth wrote: a first synth run produces it (and counts as the first sample).
+    const first = await synth();
+    const m = /resources: (\d+) registered, (\d+) Kubernetes objects, (\d+) Helm release/.exec(first.stdout);
+    assert.ok(m, `synth ${c.name}: no resource summary in its output:\n${first.stdout}`);
+    const [registered, objects, releases] = m.slice(1).map(Number);
+    const plan = floorPlan(fs.readFileSync(path.join(synthOut, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(synthOut, "helm-releases.yaml"), "utf8"));
+    assert.strictEqual(plan.length, objects + releases, `${c.name}: floor B plan vs synth's objects + releases`);
+    const planFile = path.join(dir, "floor-b.json");
+    fs.writeFileSync(planFile, JSON.stringify(plan));
+    const floorB = () => measure(SCRIPT.floorB, [planFile], ROOT);
+
+    const s: Record<"synth" | "program" | "floorB", Sample[]> = { synth: [first], program: [], floorB: [] };
+    for (let i = 0; i < runs; i++) {
+        if (i > 0) s.synth.push(await synth());
+        s.program.push(await program());
+        s.floorB.push(await floorB());
+    }
+    for (const run of s.floorB) assert.strictEqual(json<{ registered: number }>(run).registered, objects + releases, `${c.name}: floor B registered count`);
+    for (const run of s.program) assert.deepStrictEqual(json(run), { registered, objects, releases, unrendered: 0 }, `${c.name}: program counts vs synth`);
+    assert.strictEqual(fs.readFileSync(path.join(programOut, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(synthOut, "manifests.yaml"), "utf8"), `${c.name}: program and synth wrote different manifests`);
+
+    const floor = figure(`floor B ${c.name}`, objects + releases, s.floorB);
+    return [
+        withFloor(figure(`synth ${c.name}`, registered, s.synth), floor, { objects: objects + releases }),
+        withFloor(figure(`program ${c.name}`, registered, s.program), floor, { objects: objects + releases }),
+    ];
+}
+
+async function gateCases(runsFor: (n: number) => number, tmp: string): Promise<CaseResult[]> {
+    const results: CaseResult[] = [];
+    let gateStart: Figure | undefined;
+    let checkStart: Figure | undefined;
+    for (const { objects, runs } of GATE_SIZES) {
+        const fleet = objects === 0 ? [] : fleetObjects(objects);
+        const resourcesFile = path.join(tmp, `fleet-${objects}.json`);
+        const yamlFile = path.join(tmp, `fleet-${objects}.yaml`);
+        const resources = fleetResources(fleet);
+        fs.writeFileSync(resourcesFile, JSON.stringify(resources));
+        fs.writeFileSync(yamlFile, manifestYaml(fleet));
+        if (objects === 0) {
+            // Untimed: the first start of a pack compiles its TypeScript.
+            await measure(SCRIPT.gate, [resourcesFile], ROOT);
+            await measure(SCRIPT.gate, [resourcesFile, FLOOR_PACK], ROOT);
+        }
+        const s = await series(runsFor(runs), {
+            gate: () => measure(SCRIPT.gate, [resourcesFile], ROOT),
+            floor: () => measure(SCRIPT.gate, [resourcesFile, FLOOR_PACK], ROOT),
+            check: () => measure(SCRIPT.check, [yamlFile], ROOT),
+        });
+        for (const run of s.gate) assert.deepStrictEqual(json<{ mandatory: number }>(run).mandatory, 0, `gate ${objects}: the fleet fixture must pass the pack`);
+        const label = objects === 0 ? "process start (0 objects)" : `${objects.toLocaleString("en")} objects`;
+        const gate = figure(`gate ${label}`, resources.length, s.gate);
+        const floor = figure(`no-op pack ${label}`, resources.length, s.floor);
+        const check = figure(`policy:check ${label}`, fleet.length, s.check);
+        gateStart ??= gate;
+        checkStart ??= check;
+        results.push(
+            withFloor(gate, floor, objects ? { beyondStartS: Math.round((gate.medianWallS - gateStart.medianWallS) * 1000) / 1000 } : {}),
+            { ...check, ...(objects ? { beyondStartS: Math.round((check.medianWallS - checkStart.medianWallS) * 1000) / 1000 } : {}) },
+        );
+    }
+    return results;
+}
+
+async function main(): Promise<void> {
+    const { values } = parseArgs({ options: { runs: { type: "string" }, only: { type: "string" } } });
+    const runsOverride = values.runs === undefined ? undefined : Number(values.runs);
+    if (runsOverride !== undefined && !(Number.isInteger(runsOverride) && runsOverride > 0)) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+    const runsFor = (n: number) => runsOverride ?? n;
+    const only = values.only ? new RegExp(values.only) : undefined;
+    const wanted = (name: string) => !only || only.test(name);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-"));
+    const started = Date.now();
+    const results: CaseResult[] = [];
+    try {
+        await measure(SCRIPT.floorA, [], ROOT); // warm-up, untimed
+        if (wanted("floor A")) {
+            const s = await series(runsFor(5), { floorA: () => measure(SCRIPT.floorA, [], ROOT) });
+            results.push(figure("floor A (SDK load + 1 resource)", 1, s.floorA));
+        }
+        for (const c of CONFIGS.filter((c) => wanted(c.name))) {
+            log(`bench: ${c.name} …`);
+            results.push(...(await configCase(c, runsFor(c.runs), tmp)));
+        }
+        if (wanted("gate")) {
+            log("bench: policy gate and policy:check …");
+            results.push(...(await gateCases(runsFor, tmp)));
+        }
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+
+    const byName = new Map(results.map((r) => [r.case, r]));
+    const get = (name: string) => byName.get(name);
+    const scaling: Record<string, number> = {};
+    const ns = [10, 100, 1000].map((n) => get(`program ${n} ns + 200 svc`));
+    if (ns.every(Boolean)) {
+        const [a, b, c] = ns as CaseResult[];
+        Object.assign(scaling, {
+            "program ms per namespace, 10→100": marginalMs(a, b, 10, 100),
+            "program ms per namespace, 100→1000": marginalMs(b, c, 100, 1000),
+            "floor B ms per namespace, 10→100": marginalMs(a.floor!, b.floor!, 10, 100),
+            "floor B ms per namespace, 100→1000": marginalMs(b.floor!, c.floor!, 100, 1000),
+        });
+    }
+    const [s200, s1000] = [get("program 10 ns + 200 svc"), get("program 10 ns + 1000 svc")];
+    if (s200 && s1000) {
+        scaling["program ms per service, 200→1000"] = marginalMs(s200, s1000, 200, 1000);
+        scaling["floor B ms per service, 200→1000"] = marginalMs(s200.floor!, s1000.floor!, 200, 1000);
+    }
+    const targets: Target[] = [];
+    for (const r of results.filter((r) => r.case.startsWith("program "))) {
+        targets.push({ target: "program time ≤ 1.25× floor B", case: r.case, value: r.timeRatio!, limit: 1.25, met: r.timeRatio! <= 1.25 });
+        targets.push({ target: "program peak memory ≤ 1.25× floor B", case: r.case, value: r.memoryRatio!, limit: 1.25, met: r.memoryRatio! <= 1.25 });
+    }
+    const gate10k = get("gate 10,000 objects");
+    if (gate10k) targets.push({ target: "gate ≤ 1.5 s beyond process start", case: gate10k.case, value: gate10k.beyondStartS!, limit: 1.5, met: gate10k.beyondStartS! <= 1.5 });
+
+    const report = { date: new Date().toISOString(), machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), results, scaling, targets };
+    const outFile = path.join(ROOT, "bench", "results.json");
+    fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+    const m = report.machine;
+    process.stdout.write(`\n${m.cpu} × ${m.cpus}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${report.totalSeconds} s in all\n\n`);
+    process.stdout.write(`${table(results)}\n\n`);
+    process.stdout.write("synth = the full CLI (program + schema validation + policy gate, the pack's peak after +); program = the part compared with floor B.\n");
+    for (const [k, v] of Object.entries(scaling)) process.stdout.write(`${k}: ${v}\n`);
+    for (const t of targets) process.stdout.write(`${t.met ? "met   " : "MISSED"} ${t.target}: ${t.case} = ${t.value}\n`);
+    process.stdout.write(`\nwrote ${path.relative(process.cwd(), outFile)}\n`);
+}
+
+main().catch((e) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+});
