@@ -6,8 +6,9 @@
  * and runs the policy pack over the same resources through the analyzer gRPC protocol, as `pulumi preview
  * --policy-pack` would.
  *
- * Exit codes: 0 clean (advisories allowed); 1 schema failure, mandatory violation or a failure to run;
- * 2 invalid config or arguments (nothing is written).
+ * Exit codes: 0 clean (advisories allowed); 1 schema failure, mandatory violation or a failure to run (including a
+ * policy config the pack's own schemas reject, which only the running pack can tell); 2 invalid stack config,
+ * arguments or an unreadable/malformed policy config file (nothing is written).
  */
 import * as fs from "fs";
 import * as path from "path";
