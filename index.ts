@@ -12,7 +12,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { loadStackConfig } from "./lib/config";
 import { loadModels } from "./lib/models";
 import { PORTS } from "./lib/jaeger-topology";
-import { OTEL_CONFIG_MAP_NAME } from "./lib/otel-env";
+import { sortKeys } from "./lib/objects";
 import { Jaeger } from "./components/jaeger";
 import { MeshTracing } from "./components/mesh-tracing";
 import { ExternalServices } from "./components/external-services";
@@ -64,15 +64,15 @@ export = async () => {
         networkPolicy: config.networkPolicy,
     }, { ...opts, dependsOn: [jaeger] });
 
-    if (config.smokeTest.enabled && config.smokeTest.namespace) {
-        // The smoke pod needs its namespace's ConfigMap and egress policies, and Jaeger to be up.
-        const app = apps.find((a) => a.namespaceName === config.smokeTest.namespace);
+    // The config guarantees the smoke namespace is an app namespace: its ConfigMap and egress policies come first.
+    const smokeApp = apps.find((a) => a.namespaceName === config.smokeTest.namespace);
+    if (config.smokeTest.enabled && smokeApp) {
         new SmokeTest("tracing-smoke-test", {
-            namespace: config.smokeTest.namespace,
+            namespace: smokeApp.namespaceName,
             image: config.smokeTest.image,
             endpoints: jaeger.endpoints,
-            otelConfigMapName: app?.otelConfigMapName ?? OTEL_CONFIG_MAP_NAME,
-        }, { ...opts, dependsOn: app ? [jaeger, app] : [jaeger] });
+            otelConfigMapName: smokeApp.otelConfigMapName,
+        }, { ...opts, dependsOn: [jaeger, smokeApp] });
     }
 
     return {
@@ -81,6 +81,6 @@ export = async () => {
         endpoints: jaeger.endpoints,
         meshConfig: mesh.meshConfigFragment,
         // Per namespace, for app stacks' StackReferences (envFrom: configMapRef).
-        otelConfigMaps: Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelConfigMapName]).sort(([a], [b]) => (a < b ? -1 : 1))),
+        otelConfigMaps: sortKeys(Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelConfigMapName]))),
     };
 };

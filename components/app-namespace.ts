@@ -6,7 +6,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppNamespace as AppNamespaceConfig, NetworkPolicyConfig } from "../lib/config";
 import { JaegerEndpoints } from "../lib/jaeger-topology";
-import { dnsEgressPolicy, jaegerEgressPolicy, PART_OF, sortedKeys } from "../lib/network-policies";
+import { PART_OF } from "../lib/labels";
+import { dnsEgressPolicy, jaegerEgressPolicy } from "../lib/network-policies";
+import { sortKeys } from "../lib/objects";
 import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../lib/otel-env";
 
 export interface AppNamespaceArgs {
@@ -33,7 +35,7 @@ export class AppNamespace extends pulumi.ComponentResource {
         // is read or required at preview. A created one is kept on delete: it holds the apps' workloads.
         const namespace = args.namespace.create
             ? new k8s.core.v1.Namespace(`${name}-namespace`, {
-                metadata: { name: ns, labels: sortedKeys({ ...args.namespace.labels, "istio-injection": "enabled" }) },
+                metadata: { name: ns, labels: sortKeys({ ...args.namespace.labels, "istio-injection": "enabled" }) },
             }, { parent: this, retainOnDelete: true })
             : undefined;
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace ? [namespace] : [] };

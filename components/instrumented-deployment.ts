@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import { sortedKeys } from "../lib/network-policies";
+import { sortKeys } from "../lib/objects";
 import { OTEL_CONFIG_MAP_NAME } from "../lib/otel-env";
 
 export interface InstrumentedDeploymentArgs {
@@ -79,7 +79,7 @@ export function instrumentedDeployment(name: string, args: InstrumentedDeploymen
             // Only `app`: the selector is immutable, so a version bump must not change it.
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: sortedKeys({ ...args.podLabels, ...labels }) },
+                metadata: { labels: sortKeys({ ...args.podLabels, ...labels }) },
                 spec: { containers: [container] },
             },
         },

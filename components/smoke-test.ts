@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerEndpoints } from "../lib/jaeger-topology";
-import { PART_OF } from "../lib/network-policies";
+import { PART_OF } from "../lib/labels";
 import { otlpTraces, SMOKE_MARKER, SMOKE_SERVICE, smokeScript, zipkinSpans } from "../lib/smoke-spans";
 import { Container, instrumentedDeployment } from "./instrumented-deployment";
 

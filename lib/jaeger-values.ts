@@ -13,6 +13,7 @@
 import { createHash } from "crypto";
 import type { JaegerConfig } from "./config";
 import { PORTS } from "./jaeger-topology";
+import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */
 export const HEALTH_CHECK = Object.freeze({ port: 13133, path: "/status" });
@@ -32,7 +33,6 @@ export interface SecretKeyRef {
     key: string;
 }
 
-type Values = Record<string, unknown>;
 
 /** The Secret this program creates when the password comes from the Pulumi secret `jaegerStoragePassword`. */
 export function storageSecretName(releaseName: string): string {
@@ -88,30 +88,6 @@ export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean): Values 
             },
         },
     };
-}
-
-function isPlainObject(v: unknown): v is Values {
-    return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Helm-style merge: maps merge recursively, arrays and scalars replace, `null` removes the key. Never mutates. */
-export function deepMerge(base: Values, override: Values): Values {
-    const out: Values = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        if (value === null) delete out[key];
-        else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = deepMerge(out[key] as Values, value);
-        else out[key] = value;
-    }
-    return out;
-}
-
-/** A copy with map keys sorted at every level and undefined entries dropped; arrays keep their order. */
-export function sortKeys<T>(value: T): T {
-    if (Array.isArray(value)) return value.map(sortKeys) as T;
-    if (!isPlainObject(value)) return value;
-    const out: Values = {};
-    for (const key of Object.keys(value).sort()) if (value[key] !== undefined) out[key] = sortKeys(value[key]);
-    return out as T;
 }
 
 export function configHash(userconfig: unknown): string {

@@ -5,6 +5,7 @@
  */
 import type { IServiceEntry, ITelemetry } from "./models";
 import type { ExternalService, IstioConfig, TelemetryConfig } from "./config";
+import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
 
 export type TelemetrySpec = NonNullable<ITelemetry["spec"]>;
 export type ServiceEntrySpec = NonNullable<IServiceEntry["spec"]>;
@@ -107,11 +108,11 @@ export function serviceEntrySpec(svc: Pick<ExternalService, "hosts" | "ports" | 
     };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+type Json = Values;
 
 /**
- * Merges the tracing fragment into a full mesh config without dropping anything else: objects merge key by key,
+ * Merges the tracing fragment into a full mesh config without dropping anything else: objects merge key by key (Helm
+ * semantics: a null removes a key),
  * extensionProviders merge by name (as istiod merges them over its defaults; the stack's provider replaces a
  * same-named one in place), and defaultProviders.tracing becomes the stack's provider. The inputs are not modified.
  */
@@ -120,7 +121,7 @@ export function mergeMeshConfig(base: Json, fragment: MeshConfigFragment): Json 
     const existing = Array.isArray(base.extensionProviders) ? (base.extensionProviders as unknown[]) : [];
     const ours = new Map(fragment.extensionProviders.map((p) => [p.name, p]));
     const providers: unknown[] = existing.map((p) => {
-        const name = isObject(p) ? p.name : undefined;
+        const name = isPlainObject(p) ? p.name : undefined;
         if (typeof name !== "string" || !ours.has(name)) return clone(p);
         const replacement = ours.get(name);
         ours.delete(name);
@@ -139,18 +140,7 @@ export function istiodValues(istiod: NonNullable<IstioConfig["istiod"]>, rootNam
     return sortKeys({ ...clone(istiod.values), meshConfig: mergeMeshConfig({ ...istiod.meshConfig, rootNamespace }, fragment) });
 }
 
-function deepMerge(base: Json, over: Json): Json {
-    const out: Json = clone(base);
-    for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? deepMerge(out[k] as Json, v) : clone(v);
-    return out;
-}
-
 function clone<T>(v: T): T {
     return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
-function sortKeys<T>(v: T): T {
-    if (Array.isArray(v)) return v.map(sortKeys) as T;
-    if (!isObject(v)) return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])) as T;
-}

@@ -8,6 +8,8 @@
  */
 import type { INetworkPolicy as ModelNetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
 import { PORTS } from "./jaeger-topology";
+import { PART_OF } from "./labels";
+import { sortKeys } from "./objects";
 
 type Spec = NonNullable<ModelNetworkPolicy["spec"]>;
 /** The upstream model, with what this program always sets made required (Pulumi's args require podSelector). */
@@ -24,7 +26,7 @@ export const JAEGER_INGRESS_POLICY = "allow-jaeger-ingress";
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Marks what this program owns: `kubectl get netpol -A -l app.kubernetes.io/part-of=eco2-tracing`. */
-export const PART_OF = Object.freeze({ "app.kubernetes.io/part-of": "eco2-tracing" });
+
 
 /** Collector ports: Zipkin (Envoy sidecars/gateways), OTLP gRPC and OTLP HTTP (app SDKs). */
 export const COLLECTOR_PORTS = Object.freeze([PORTS.otlpGrpc, PORTS.otlpHttp, PORTS.zipkin]);
@@ -35,16 +37,12 @@ export interface Peer {
     podLabels?: Record<string, string>;
 }
 
-export function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
 const tcp = (port: number) => ({ protocol: "TCP" as const, port });
 
 function peer(p: Peer) {
     return {
         namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } },
-        ...(p.podLabels ? { podSelector: { matchLabels: sortedKeys(p.podLabels) } } : {}),
+        ...(p.podLabels ? { podSelector: { matchLabels: sortKeys(p.podLabels) } } : {}),
     };
 }
 
@@ -88,7 +86,7 @@ export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
     };
     const queryRule = { from: input.queryFrom.map(peer), ports: [tcp(PORTS.query)] };
     return policy(JAEGER_INGRESS_POLICY, input.namespace, {
-        podSelector: { matchLabels: sortedKeys(input.podLabels) },
+        podSelector: { matchLabels: sortKeys(input.podLabels) },
         policyTypes: ["Ingress"],
         // An ingress rule with an empty `from` admits everyone, so the query rule exists only with peers.
         ingress: input.queryFrom.length > 0 ? [collectorRule, queryRule] : [collectorRule],

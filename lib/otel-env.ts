@@ -5,6 +5,7 @@
  * (`OTEL_PYTHON_EXCLUDED_URLS`, the fallback of every `OTEL_PYTHON_<FRAMEWORK>_EXCLUDED_URLS`); Node's http
  * instrumentation, the Java agent and Go have no such variable, so they are not listed.
  */
+import { sortKeys } from "./objects";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
 
@@ -52,5 +53,5 @@ export function otelEnv(input: OtelEnvInput): Record<string, string> {
         OTEL_TRACES_SAMPLER_ARG: samplerArg(input.sampling),
     };
     if (input.healthCheckPaths.length > 0) env.OTEL_PYTHON_EXCLUDED_URLS = excludedUrls(input.healthCheckPaths);
-    return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return sortKeys(env);
 }

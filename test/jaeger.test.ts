@@ -3,7 +3,8 @@ import * as YAML from "yaml";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, parseConfig } from "../lib/config";
 import { MockRun, RegisteredResource } from "../lib/mock-runtime";
-import { CONFIG_HASH_LABEL, deepMerge } from "../lib/jaeger-values";
+import { CONFIG_HASH_LABEL } from "../lib/jaeger-values";
+import { deepMerge } from "../lib/objects";
 import { ofType, one, runStack } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
