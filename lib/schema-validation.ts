@@ -107,13 +107,16 @@ function duplicates(objects: readonly KubeObject[]): Map<KubeObject, string> {
     return found;
 }
 
+/** A release is checked for the fields Helm needs; its values are not (the charts ship no values.schema.json). */
+export const RELEASE_FIELDS = "release fields";
+
 function validateRelease(r: HelmRelease): SchemaResult {
     const issues: SchemaIssue[] = [];
     if (!r.name) issues.push({ path: ".name", message: "is required: without it the provider names the release with a random suffix" });
     if (!r.chart) issues.push({ path: ".chart", message: "is required" });
     if (!r.version) issues.push({ path: ".version", message: "is required: pin the chart version" });
     const subject = `HelmRelease ${r.namespace ?? "(provider namespace)"}/${r.name ?? "(unnamed)"} (${r.type} "${r.resourceName}")`;
-    return { subject, status: issues.length ? "invalid" : "valid", issues, detail: "release fields" };
+    return { subject, status: issues.length ? "invalid" : "valid", issues, detail: RELEASE_FIELDS };
 }
 
 export async function validateAll(objects: readonly KubeObject[], releases: readonly HelmRelease[]): Promise<SchemaResult[]> {

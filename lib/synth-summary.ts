@@ -3,7 +3,7 @@
  * 1 schema failure or mandatory policy violation. Pure formatting over the synth results.
  */
 import type { StackObjects } from "./manifests";
-import type { SchemaResult } from "./schema-validation";
+import { RELEASE_FIELDS, type SchemaResult } from "./schema-validation";
 import type { PolicyGateResult } from "./policy-gate";
 import type { StackResource } from "./synth-run";
 
@@ -47,8 +47,13 @@ export function formatSummary(input: SynthSummaryInput): string {
     if (releases.length) lines.push(`  ${String(releases.length).padStart(3)}  HelmRelease`);
     for (const u of unrendered) lines.push(`  not rendered: ${u.type} "${u.resourceName}": ${u.reason}`);
 
-    const by = (s: SchemaResult["status"]) => input.schema.filter((r) => r.status === s);
-    lines.push("", `schema: ${by("valid").length} valid, ${by("invalid").length} invalid, ${by("not-validated").length} not validated`);
+    const by = (s: SchemaResult["status"], rs = input.schema) => rs.filter((r) => r.status === s);
+    const objectResults = input.schema.filter((r) => r.detail !== RELEASE_FIELDS);
+    const releaseResults = input.schema.filter((r) => r.detail === RELEASE_FIELDS);
+    lines.push("", `schema: ${by("valid", objectResults).length} valid, ${by("invalid", objectResults).length} invalid, ${by("not-validated", objectResults).length} not validated`);
+    if (releaseResults.length) {
+        lines.push(`helm releases: ${by("valid", releaseResults).length} with name, chart and version set, ${by("invalid", releaseResults).length} invalid; values are not schema-checked (no values.schema.json)`);
+    }
     for (const r of by("invalid")) for (const i of r.issues) lines.push(`  INVALID ${r.subject}: ${i.path}: ${i.message}`);
     for (const r of by("not-validated")) lines.push(`  not validated: ${r.subject}: ${r.detail}`);
 

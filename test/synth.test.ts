@@ -64,7 +64,8 @@ describe("npm run synth (end to end)", function () {
             assert.strictEqual(run.code, 0, run.stdout + run.stderr);
             assert.match(run.stdout, /^resources: \d+ registered, \d+ Kubernetes objects, 1 Helm release\(s\)$/m);
             assert.match(run.stdout, /^ +\d+ {2}Telemetry$/m);
-            assert.match(run.stdout, /^schema: \d+ valid, 0 invalid, 0 not validated$/m);
+            assert.match(run.stdout, /^schema: 26 valid, 0 invalid, 0 not validated$/m);
+            assert.match(run.stdout, /^helm releases: 1 with name, chart and version set, 0 invalid; values are not schema-checked/m);
             assert.match(run.stdout, /^policy pack eco2-tracing@\S+: \d+ policies, /m);
             assert.match(run.stdout, /manifests\.yaml \(\d+ objects\)/);
             assert.match(run.stdout, /\nOK\n$/);
