@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { configKeys, renderConfigReference, BEGIN, END } from "../lib/config-docs";
 import { CONFIG_DESCRIPTIONS } from "../lib/config-descriptions";
-import { ROOT } from "./helpers";
+import * as YAML from "yaml";
+import { ROOT, runStack } from "./helpers";
 
 describe("README", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -17,6 +18,13 @@ describe("README", () => {
     it("the config reference is the one generated from the schema (run `npm run docs`)", () => {
         const block = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);
         assert.strictEqual(block, renderConfigReference());
+    });
+
+    it("the meshConfig fragment shown is the one the dev stack exports", async () => {
+        const section = readme.slice(readme.indexOf("## Mesh config and health checks"));
+        const block = section.slice(section.indexOf("```yaml") + 7, section.indexOf("```", section.indexOf("```yaml") + 7));
+        const run = await runStack("dev");
+        assert.deepStrictEqual(YAML.parse(block).meshConfig, run.outputs?.meshConfig);
     });
 
     it("names the set-up and main commands", () => {
