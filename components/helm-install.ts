@@ -1,8 +1,9 @@
 /**
  * How this program installs a Helm chart, decided in one place.
  *
- * Normally a `helm.v3.Release`: a real release that shows in `helm list`, rolls back, runs hooks, and (atomic) undoes
- * a failed upgrade. A provider with `renderYamlToDirectory` cannot handle a Release (pulumi-kubernetes#1716), so a
+ * Normally a `helm.v3.Release`: a real release that shows in `helm list`, rolls back, runs whatever hooks a chart
+ * defines, and (atomic) undoes a failed upgrade. A renamed release is replaced delete-first: charts hard-code object
+ * names (the jaeger chart's ConfigMap `user-config`), so a new release created next to the old one would collide. A provider with `renderYamlToDirectory` cannot handle a Release (pulumi-kubernetes#1716), so a
  * rendering (GitOps) stack gets `helm.v4.Chart` instead, which renders the same chart, version and values client-side
  * into plain manifests for Argo CD/Flux. Both carry the same inputs, so plans and policies see the same values.
  */
@@ -30,5 +31,5 @@ export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.Cu
         values: args.values,
     };
     if (args.renderYaml) return new k8s.helm.v4.Chart(name, common, opts);
-    return new k8s.helm.v3.Release(name, { ...common, atomic: true, maxHistory: 10 }, opts);
+    return new k8s.helm.v3.Release(name, { ...common, atomic: true, maxHistory: 10 }, { ...opts, deleteBeforeReplace: true });
 }

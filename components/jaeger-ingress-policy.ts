@@ -2,7 +2,8 @@
  * Ingress NetworkPolicy on the Jaeger pods: the collector ports from the app and mesh namespaces, the query port
  * only from the configured peers (none: the UI is reachable by `kubectl port-forward` alone).
  *
- * It isolates the Jaeger pods, so their other ports (metrics 8888, health 13133) are closed to other pods as well.
+ * It isolates the Jaeger pods, so their other ports are closed to other pods as well: metrics 8888 opens only to
+ * `networkPolicy.metricsIngressFrom` (Prometheus), health 13133 to nobody.
  * Kubelet probes come from the pod's own node, which NetworkPolicy always admits.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -29,6 +30,7 @@ export class JaegerIngressPolicy extends pulumi.ComponentResource {
             podLabels: args.podLabels,
             collectorFrom: [...args.appNamespaces, ...args.meshNamespaces],
             queryFrom: args.networkPolicy.queryIngressFrom,
+            metricsFrom: args.networkPolicy.metricsIngressFrom,
         });
         new k8s.networking.v1.NetworkPolicy(`${name}-policy`, policy, { parent: this });
         this.policyName = policy.metadata.name;

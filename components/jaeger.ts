@@ -2,9 +2,10 @@
  * Jaeger v2 from the official chart, plus the stable ClusterIP Services the mesh and apps use.
  *
  * Why `helm.v3.Release` and not `helm.v4.Chart` (see helm-install.ts, which makes the choice):
- * - Release installs a real Helm release: it shows in `helm list`, can be rolled back with `helm rollback`, runs the
- *   chart's hooks (the ES rollover init hook), and `atomic` rolls a failed upgrade back so a bad config never leaves
- *   the collector down. Chart v4 renders client-side into plain Pulumi resources: nothing in `helm list`, no hooks.
+ * - Release installs a real Helm release: it shows in `helm list`, can be rolled back with `helm rollback`, runs any
+ *   hooks a chart defines (none render with these values: the chart's ES rollover hook stays disabled), and `atomic`
+ *   rolls a failed upgrade back so a bad config never leaves the collector down. Chart v4 renders client-side into
+ *   plain Pulumi resources: nothing in `helm list`, and hooks are not run as Helm would.
  * - Offline, both are equally testable under mocks: the inputs (chart, version, repositoryOpts.repo, namespace, name,
  *   values) are what the tests assert; neither renders the templates without the provider and the chart repo.
  * - Release is not supported by a provider with `renderYamlToDirectory` (pulumi-kubernetes#1716); Chart v4 is. So a
@@ -35,7 +36,11 @@ const COLLECTOR_PORTS: ServicePort[] = [
     { name: "grpc-otlp", port: PORTS.otlpGrpc, targetPort: PORTS.otlpGrpc, protocol: "TCP", appProtocol: "grpc" },
     { name: "http-otlp", port: PORTS.otlpHttp, targetPort: PORTS.otlpHttp, protocol: "TCP", appProtocol: "http" },
 ];
-const QUERY_PORTS: ServicePort[] = [{ name: "http-query", port: PORTS.query, targetPort: PORTS.query, protocol: "TCP", appProtocol: "http" }];
+/** The UI/HTTP API, and the gRPC API Kiali queries by default (`external_services.tracing.use_grpc: true`). */
+const QUERY_PORTS: ServicePort[] = [
+    { name: "http-query", port: PORTS.query, targetPort: PORTS.query, protocol: "TCP", appProtocol: "http" },
+    { name: "grpc-query", port: PORTS.queryGrpc, targetPort: PORTS.queryGrpc, protocol: "TCP", appProtocol: "grpc" },
+];
 
 export class Jaeger extends pulumi.ComponentResource {
     readonly endpoints: JaegerEndpoints;

@@ -123,6 +123,12 @@ const storage = strict({
     passwordSecretRef: secretRef.optional(),
     indexPrefix: dnsLabel().default("jaeger"),
     tlsInsecureSkipVerify: bool().default(false),
+    /** An existing Secret in the tracing namespace holding the PEM CA that signed the backend's certificate. */
+    caSecretRef: secretRef.optional(),
+}).superRefine((s, ctx) => {
+    if (s.caSecretRef && s.tlsInsecureSkipVerify) {
+        ctx.addIssue({ code: "custom", path: ["caSecretRef"], message: "a CA is only used to verify the backend, which tlsInsecureSkipVerify turns off; allowed: one of caSecretRef, tlsInsecureSkipVerify: true" });
+    }
 });
 
 const resources = strict({
@@ -245,6 +251,8 @@ const networkPolicy = strict({
     dnsPodLabels: labels().default({ "k8s-app": "kube-dns" }),
     /** Who may reach the query UI/API on 16686 (e.g. the ingress gateway, Kiali). */
     queryIngressFrom: z.array(peer).default([]),
+    /** Who may scrape Jaeger's metrics on 8888 (Prometheus). */
+    metricsIngressFrom: z.array(peer).default([]),
 });
 
 const smokeTest = strict({

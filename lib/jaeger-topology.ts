@@ -6,7 +6,11 @@
 export const COLLECTOR_SERVICE = "jaeger-collector-clusterip";
 export const QUERY_SERVICE = "jaeger-query-clusterip";
 
-export const PORTS = Object.freeze({ zipkin: 9411, otlpGrpc: 4317, otlpHttp: 4318, query: 16686 });
+/**
+ * Ports of the Jaeger pods: the receivers, the query UI/HTTP API, the query gRPC API (Kiali's default transport) and
+ * the Prometheus metrics the chart annotates its pods with.
+ */
+export const PORTS = Object.freeze({ zipkin: 9411, otlpGrpc: 4317, otlpHttp: 4318, query: 16686, queryGrpc: 16685, metrics: 8888 });
 
 /**
  * Labels the jaeger chart (4.x) puts on its pods (templates/_helpers.tpl selectorLabels plus the component the
@@ -27,6 +31,8 @@ export interface JaegerEndpoints {
     otlpGrpc: string;
     otlpHttp: string;
     query: string;
+    /** Query gRPC API (api_v2/api_v3), what Kiali uses with `use_grpc: true`. */
+    queryGrpc: string;
     collectorHost: string;
     queryHost: string;
 }
@@ -39,6 +45,7 @@ export function jaegerEndpoints(namespace: string): JaegerEndpoints {
         otlpGrpc: `http://${collectorHost}:${PORTS.otlpGrpc}`,
         otlpHttp: `http://${collectorHost}:${PORTS.otlpHttp}`,
         query: `http://${queryHost}:${PORTS.query}`,
+        queryGrpc: `http://${queryHost}:${PORTS.queryGrpc}`,
         collectorHost,
         queryHost,
     };

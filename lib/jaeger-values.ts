@@ -14,11 +14,10 @@ import { createHash } from "crypto";
 import type { JaegerConfig } from "./config";
 import { PORTS } from "./jaeger-topology";
 import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
+import { parseQuantity } from "./quantity";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */
 export const HEALTH_CHECK = Object.freeze({ port: 13133, path: "/status" });
-/** The chart annotates pods with prometheus.io/port 8888. */
-export const METRICS_PORT = 8888;
 /** The one storage backend name used by the exporter and the query extension. */
 export const PRIMARY_STORE = "primary_store";
 /** Container env var carrying the storage password; userconfig only holds a `${env:...}` reference to it. */
@@ -40,6 +39,25 @@ export function storageSecretName(releaseName: string): string {
 }
 export const STORAGE_SECRET_KEY = "password";
 
+/** Share of the container memory limit given to the Go runtime as its soft limit; the rest is headroom. */
+const GOMEMLIMIT_SHARE = 0.8;
+
+/**
+ * GOMEMLIMIT for a container memory limit (`512Mi` → `409MiB`, whole MiB rounded down), or undefined without one.
+ * Without it Go's GC only paces on heap growth and never sees the cgroup limit, so a full in-memory store is
+ * OOM-killed instead of collecting harder.
+ */
+export function goMemLimit(memoryLimit: string | undefined): string | undefined {
+    if (memoryLimit === undefined) return undefined;
+    const bytes = Math.floor(parseQuantity(memoryLimit) * GOMEMLIMIT_SHARE);
+    const mib = Math.floor(bytes / 2 ** 20);
+    return mib >= 1 ? `${mib}MiB` : `${bytes}`;
+}
+
+/** Volume, directory and file name of the backend's CA certificate (`jaeger.storage.caSecretRef`) in the pod. */
+export const STORAGE_CA = Object.freeze({ volume: "storage-ca", dir: "/etc/jaeger/storage-ca", file: "ca.crt" });
+const STORAGE_CA_FILE = `${STORAGE_CA.dir}/${STORAGE_CA.file}`;
+
 /** Every listener binds all interfaces: the OTel defaults are localhost, unreachable from the Services and probes. */
 const listen = (port: number) => `0.0.0.0:${port}`;
 
@@ -54,7 +72,9 @@ function storageBackend(j: JaegerConfig, hasPassword: boolean): Values {
             server_urls: [...s.serverUrls],
             indices: { index_prefix: s.indexPrefix },
             ...(Object.keys(basic).length > 0 ? { auth: { basic } } : {}),
+            // OTel configtls: with neither key Jaeger verifies against the system CAs.
             ...(s.tlsInsecureSkipVerify ? { tls: { insecure_skip_verify: true } } : {}),
+            ...(s.caSecretRef ? { tls: { ca_file: STORAGE_CA_FILE } } : {}),
         },
     };
 }
@@ -68,7 +88,7 @@ export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean): Values 
     return {
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: listen(HEALTH_CHECK.port), status: { enabled: true, path: HEALTH_CHECK.path } } },
-            jaeger_query: { http: { endpoint: listen(PORTS.query) }, storage: { traces: PRIMARY_STORE } },
+            jaeger_query: { grpc: { endpoint: listen(PORTS.queryGrpc) }, http: { endpoint: listen(PORTS.query) }, storage: { traces: PRIMARY_STORE } },
             jaeger_storage: { backends: { [PRIMARY_STORE]: storageBackend(j, hasPassword) } },
         },
         receivers: {
@@ -83,11 +103,26 @@ export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean): Values 
             pipelines: { traces: { receivers: ["otlp", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
             telemetry: {
                 resource: { "service.name": "jaeger" },
-                metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: METRICS_PORT } } } }] },
+                metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: PORTS.metrics } } } }] },
                 logs: { level: "info" },
             },
         },
     };
+}
+
+/** Chart lists of named entries that the program fills and a user may extend through helmValues. */
+const NAMED_LISTS = ["extraEnv", "extraVolumes", "extraVolumeMounts"] as const;
+
+/** Generated entries first, in order; a user entry with the same `name` takes its place; the others are appended. */
+export function mergeByName(generated: readonly Values[], user: readonly unknown[]): unknown[] {
+    const out: unknown[] = [...generated];
+    for (const entry of user) {
+        const name = isPlainObject(entry) ? entry.name : undefined;
+        const at = name === undefined ? -1 : out.findIndex((e) => isPlainObject(e) && e.name === name);
+        if (at >= 0) out[at] = entry;
+        else out.push(entry);
+    }
+    return out;
 }
 
 export function configHash(userconfig: unknown): string {
@@ -102,22 +137,33 @@ export function configHash(userconfig: unknown): string {
 export function jaegerChartValues(j: JaegerConfig, password?: SecretKeyRef): Values {
     // Only production has a storage backend to authenticate to.
     const ref = j.mode === "production" ? password : undefined;
-    const generated: Values = {
+    const memLimit = goMemLimit(j.resources.limits.memory);
+    const ca = j.mode === "production" ? j.storage?.caSecretRef : undefined;
+    const generated = {
         jaeger: {
             replicas: j.replicas,
             resources: j.resources,
             // Stateless collectors on shared storage roll one at a time; the chart's default Recreate (kept for the
             // in-memory store, whose traces die with the pod anyway) would drop every span during an upgrade.
             ...(j.mode === "production" ? { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } : {}),
-            extraEnv: ref ? [{ name: STORAGE_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } }] : [],
+            extraEnv: [
+                ...(memLimit ? [{ name: "GOMEMLIMIT", value: memLimit }] : []),
+                ...(ref ? [{ name: STORAGE_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } }] : []),
+            ],
             // The tracing backend takes no sidecar: Envoy would trace Jaeger's own traffic, and sidecar-less pods
             // accept the mesh's plaintext span traffic even under STRICT mTLS elsewhere.
             podLabels: { "sidecar.istio.io/inject": "false" },
             podSecurityContext: { runAsNonRoot: true, runAsUser: JAEGER_UID, runAsGroup: JAEGER_UID, fsGroup: JAEGER_UID, seccompProfile: { type: "RuntimeDefault" } },
             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
             // The image declares VOLUME /tmp; with a read-only root it gets an explicit, bounded emptyDir.
-            extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-            extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            extraVolumes: [
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                ...(ca ? [{ name: STORAGE_CA.volume, secret: { secretName: ca.name, items: [{ key: ca.key, path: STORAGE_CA.file }] } }] : []),
+            ],
+            extraVolumeMounts: [
+                { name: "tmp", mountPath: "/tmp" },
+                ...(ca ? [{ name: STORAGE_CA.volume, mountPath: STORAGE_CA.dir, readOnly: true }] : []),
+            ],
             service: { type: "ClusterIP" },
             // Jaeger never calls the Kubernetes API.
             serviceAccount: { automountServiceAccountToken: false },
@@ -125,7 +171,14 @@ export function jaegerChartValues(j: JaegerConfig, password?: SecretKeyRef): Val
         userconfig: jaegerUserConfig(j, ref !== undefined),
     };
     const merged = deepMerge(generated, j.helmValues as Values);
-    const chartJaeger = isPlainObject(merged.jaeger) ? merged.jaeger : {};
+    const chartJaeger: Values = isPlainObject(merged.jaeger) ? { ...merged.jaeger } : {};
+    // Lists the program fills merge by entry name: a user's GOMEMLIMIT or extra volume must not drop the password env
+    // (userconfig still references it) or the tmp volume (its mount would remain: an invalid pod).
+    const userJaeger = isPlainObject(j.helmValues.jaeger) ? j.helmValues.jaeger : {};
+    for (const key of NAMED_LISTS) {
+        const user = userJaeger[key];
+        if (Array.isArray(user)) chartJaeger[key] = mergeByName(generated.jaeger[key], user);
+    }
     const podLabels = isPlainObject(chartJaeger.podLabels) ? chartJaeger.podLabels : {};
     merged.jaeger = { ...chartJaeger, podLabels: { ...podLabels, [CONFIG_HASH_LABEL]: configHash(merged.userconfig) } };
     return sortKeys(merged);

@@ -73,22 +73,24 @@ export interface JaegerIngressInput {
     podLabels: Record<string, string>;
     /** Namespaces whose pods report spans (app namespaces, the mesh's root and gateway namespaces). */
     collectorFrom: readonly string[];
-    /** Who may use the query UI/API; no rule at all when empty. */
+    /** Who may use the query UI/HTTP and gRPC APIs; no rule at all when empty. */
     queryFrom: readonly Peer[];
+    /** Who may scrape the metrics port (Prometheus); no rule at all when empty or unset. */
+    metricsFrom?: readonly Peer[];
 }
 
-/** The Jaeger pods accept the collector ports from the reporting namespaces and the query port from the peers. */
+/** The Jaeger pods accept the collector ports from the reporting namespaces, the query and metrics ports from peers. */
 export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
     const namespaces = [...new Set(input.collectorFrom)].sort();
     const collectorRule = {
         from: [{ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: namespaces }] } }],
         ports: COLLECTOR_PORTS.map(tcp),
     };
-    const queryRule = { from: input.queryFrom.map(peer), ports: [tcp(PORTS.query)] };
+    // An ingress rule with an empty `from` admits everyone, so the peer rules exist only with peers.
+    const peerRule = (peers: readonly Peer[], ports: number[]) => (peers.length > 0 ? [{ from: peers.map(peer), ports: ports.map(tcp) }] : []);
     return policy(JAEGER_INGRESS_POLICY, input.namespace, {
         podSelector: { matchLabels: sortKeys(input.podLabels) },
         policyTypes: ["Ingress"],
-        // An ingress rule with an empty `from` admits everyone, so the query rule exists only with peers.
-        ingress: input.queryFrom.length > 0 ? [collectorRule, queryRule] : [collectorRule],
+        ingress: [collectorRule, ...peerRule(input.queryFrom, [PORTS.query, PORTS.queryGrpc]), ...peerRule(input.metricsFrom ?? [], [PORTS.metrics])],
     });
 }

@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import { ofType, runStack } from "./helpers";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../lib/config";
+import { runUnderMocks } from "../lib/mock-runtime";
+import { readStackFile } from "../lib/stack-file";
+import { ofType, ROOT, runStack } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -12,6 +17,31 @@ describe("Helm installs", () => {
         const releases = ofType(run, RELEASE);
         assert.deepStrictEqual(releases.map((r) => r.inputs.name).sort(), ["istiod", "jaeger"]);
         for (const r of releases) assert.deepStrictEqual([r.inputs.atomic, r.inputs.maxHistory], [true, 10]);
+    });
+
+    it("a Release is replaced delete-first: a renamed release would collide with the old one's fixed object names", async () => {
+        // The mock monitor does not receive resource options; a stack transformation sees them as the real
+        // program passes them to each resource's constructor.
+        const { config } = readStackFile(path.join(ROOT, "Pulumi.dev.yaml"), PROJECT);
+        config[`${PROJECT}:istio`] = JSON.stringify(istiod);
+        const options = new Map<string, pulumi.ResourceOptions>();
+        await runUnderMocks(() => {
+            pulumi.runtime.registerStackTransformation(({ type, name, opts }) => {
+                options.set(`${type}::${name}`, opts);
+                return undefined;
+            });
+            return (require("../index") as () => Promise<unknown>)();
+        }, { project: PROJECT, stack: "dev", config });
+        const releases = [...options].filter(([key]) => key.startsWith(`${RELEASE}::`));
+        assert.deepStrictEqual(releases.map(([key]) => key).sort(), [`${RELEASE}::jaeger-release`, `${RELEASE}::mesh-tracing-istiod`]);
+        for (const [key, opts] of releases) {
+            assert.strictEqual((opts as pulumi.CustomResourceOptions).deleteBeforeReplace, true, key);
+            assert.ok(opts.parent, `${key} keeps its parent`);
+        }
+        // Only the Releases: the Services after them keep create-before-delete.
+        const service = options.get("kubernetes:core/v1:Service::jaeger-collector-clusterip")!;
+        assert.ok(service, "the transformation saw the Services too");
+        assert.notStrictEqual((service as pulumi.CustomResourceOptions).deleteBeforeReplace, true);
     });
 
     it("a rendering (GitOps) provider gets helm.v4 Charts with the same chart, version and values", async () => {

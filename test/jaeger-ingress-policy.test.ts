@@ -16,7 +16,7 @@ const collectorRule = (namespaces: string[]) => ({
 });
 
 describe("JaegerIngressPolicy", () => {
-    it("prod: on the Jaeger pods, collector ports from app + mesh namespaces, query port only from Kiali", async () => {
+    it("prod: on the Jaeger pods, collector ports from app + mesh namespaces, query ports (HTTP, gRPC) only from Kiali", async () => {
         const run = await runStack("prod");
         const ingress = ofType(run, POLICY).filter((p) => p.inputs.spec.policyTypes.includes("Ingress"));
         assert.deepStrictEqual(ingress.map((p) => p.name), ["jaeger-ingress-policy"], "exactly one ingress policy");
@@ -29,7 +29,7 @@ describe("JaegerIngressPolicy", () => {
                 collectorRule(REPORTERS),
                 {
                     from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "kiali" } } }],
-                    ports: [{ protocol: "TCP", port: 16686 }],
+                    ports: [{ protocol: "TCP", port: 16686 }, { protocol: "TCP", port: 16685 }],
                 },
             ],
         });
@@ -40,8 +40,26 @@ describe("JaegerIngressPolicy", () => {
         const run = await runStack("dev", { set: { networkPolicy: { defaultDenyEgress: true } } });
         const p = ingressPolicy(run);
         assert.deepStrictEqual(p.inputs.spec.ingress, [collectorRule(REPORTERS)]);
-        assert.ok(!JSON.stringify(p.inputs.spec).includes("16686"));
+        for (const port of ["16686", "16685", "8888"]) assert.ok(!JSON.stringify(p.inputs.spec).includes(port), port);
         await assertValidK8s(p);
+    });
+
+    it("metricsIngressFrom opens the metrics port 8888 to exactly those peers, in a rule of its own", async () => {
+        const metricsIngressFrom = [{ namespace: "monitoring", podLabels: { "app.kubernetes.io/name": "prometheus" } }];
+        const run = await runStack("prod", { set: { networkPolicy: { defaultDenyEgress: true, queryIngressFrom: [{ namespace: "istio-system", podLabels: { app: "kiali" } }], metricsIngressFrom } } });
+        const p = ingressPolicy(run);
+        assert.strictEqual(p.inputs.spec.ingress.length, 3);
+        assert.deepStrictEqual(p.inputs.spec.ingress[2], {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [{ protocol: "TCP", port: 8888 }],
+        });
+        // The port Jaeger's Prometheus exporter really listens on (userconfig), not just a number in the policy.
+        const release = one(run, "kubernetes:helm.sh/v3:Release", "jaeger-release");
+        assert.strictEqual(release.inputs.values.userconfig.service.telemetry.metrics.readers[0].pull.exporter.prometheus.port, 8888);
+        await assertValidK8s(p);
+        // Without query peers the metrics rule stands alone next to the collector rule.
+        const alone = ingressPolicy(await runStack("dev", { set: { networkPolicy: { metricsIngressFrom: [{ namespace: "monitoring" }] } } }));
+        assert.deepStrictEqual(alone.inputs.spec.ingress.slice(1), [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 8888 }] }]);
     });
 
     it("gateway namespaces join the collector rule once, sorted; a peer without podLabels admits its whole namespace", async () => {

@@ -3,7 +3,8 @@ import * as YAML from "yaml";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, parseConfig } from "../lib/config";
 import { MockRun, RegisteredResource } from "../lib/mock-runtime";
-import { CONFIG_HASH_LABEL } from "../lib/jaeger-values";
+import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../lib/jaeger-values";
+import { parseQuantity } from "../lib/quantity";
 import { deepMerge } from "../lib/objects";
 import { ofType, one, runStack } from "./helpers";
 
@@ -52,7 +53,7 @@ const userconfigWith = (backend: unknown) => ({
     exporters: { jaeger_storage_exporter: { trace_storage: "primary_store" } },
     extensions: {
         healthcheckv2: HEALTH,
-        jaeger_query: { http: { endpoint: "0.0.0.0:16686" }, storage: { traces: "primary_store" } },
+        jaeger_query: { grpc: { endpoint: "0.0.0.0:16685" }, http: { endpoint: "0.0.0.0:16686" }, storage: { traces: "primary_store" } },
         jaeger_storage: { backends: { primary_store: backend } },
     },
     processors: { batch: {} },
@@ -93,7 +94,10 @@ function assertServices(run: MockRun, releaseName: string) {
         { appProtocol: "grpc", name: "grpc-otlp", port: 4317, protocol: "TCP", targetPort: 4317 },
         { appProtocol: "http", name: "http-otlp", port: 4318, protocol: "TCP", targetPort: 4318 },
     ]);
-    assert.deepStrictEqual(query.spec.ports, [{ appProtocol: "http", name: "http-query", port: 16686, protocol: "TCP", targetPort: 16686 }]);
+    assert.deepStrictEqual(query.spec.ports, [
+        { appProtocol: "http", name: "http-query", port: 16686, protocol: "TCP", targetPort: 16686 },
+        { appProtocol: "grpc", name: "grpc-query", port: 16685, protocol: "TCP", targetPort: 16685 },
+    ]);
 }
 
 function findNull(value: unknown, path = "values"): string | undefined {
@@ -143,15 +147,16 @@ describe("jaeger", () => {
             assert.deepStrictEqual(Object.keys(values(run)).sort(), ["jaeger", "userconfig"]);
         });
 
-        it("userconfig: bounded memory store, OTLP + Zipkin in, query on 16686, the health check the probes hit", () => {
+        it("userconfig: bounded memory store, OTLP + Zipkin in, query on 16686 (HTTP) and 16685 (gRPC), the health check the probes hit", () => {
             assert.strictEqual(typeof values(run).userconfig, "object", "a string would be rendered as a YAML block scalar");
             assert.deepStrictEqual(userconfigFile(run), userconfigWith({ memory: { max_traces: 50000 } }));
         });
 
-        it("one replica, resources from config, hardened pod without a sidecar, no password env", () => {
+        it("one replica, resources from config, hardened pod without a sidecar, GOMEMLIMIT at 80 % of the limit, no password env", () => {
             assert.deepStrictEqual(chartJaeger(run), {
                 ...HARDENED,
-                extraEnv: [],
+                // 0.8 × 512Mi = 409.6MiB, rounded down to whole MiB.
+                extraEnv: [{ name: "GOMEMLIMIT", value: "409MiB" }],
                 podLabels: { "sidecar.istio.io/inject": "false" },
                 replicas: 1,
                 resources: { limits: { memory: "512Mi" }, requests: { cpu: "100m", memory: "256Mi" } },
@@ -167,6 +172,7 @@ describe("jaeger", () => {
                 otlpGrpc: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317",
                 otlpHttp: "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4318",
                 query: "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16686",
+                queryGrpc: "http://jaeger-query-clusterip.istio-system.svc.cluster.local:16685",
                 collectorHost: "jaeger-collector-clusterip.istio-system.svc.cluster.local",
                 queryHost: "jaeger-query-clusterip.istio-system.svc.cluster.local",
             });
@@ -197,7 +203,11 @@ describe("jaeger", () => {
         it("replicas, resources, rolling updates, and the password from the existing Secret", () => {
             assert.deepStrictEqual(chartJaeger(run), {
                 ...HARDENED,
-                extraEnv: [{ name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-es-credentials" } } }],
+                // 0.8 × 1Gi = 819.2MiB.
+                extraEnv: [
+                    { name: "GOMEMLIMIT", value: "819MiB" },
+                    { name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-es-credentials" } } },
+                ],
                 podLabels: { "sidecar.istio.io/inject": "false" },
                 replicas: 2,
                 resources: { limits: { memory: "1Gi" }, requests: { cpu: "250m", memory: "512Mi" } },
@@ -223,7 +233,7 @@ describe("jaeger", () => {
             assert.deepStrictEqual(secret.metadata.namespace, "istio-system");
             // Recorded as a secret: the engine encrypts it in state.
             assert.deepStrictEqual(secret.stringData, { [specialSigKey]: specialSecretSig, value: { password } });
-            assert.deepStrictEqual(values(run).jaeger.extraEnv, [{ name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-storage-credentials" } } }]);
+            assert.deepStrictEqual(values(run).jaeger.extraEnv.find((e: { name: string }) => e.name === "STORAGE_PASSWORD"), { name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "password", name: "jaeger-storage-credentials" } } });
             assert.strictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.auth.basic.password, "${env:STORAGE_PASSWORD}");
         });
 
@@ -242,7 +252,43 @@ describe("jaeger", () => {
             assert.deepStrictEqual(userconfigFile(run).extensions.jaeger_storage.backends, {
                 primary_store: { opensearch: { indices: { index_prefix: "jaeger" }, server_urls: ["https://os-0:9200", "https://os-1:9200"], tls: { insecure_skip_verify: true } } },
             });
-            assert.deepStrictEqual(values(run).jaeger.extraEnv, []);
+            assert.deepStrictEqual(values(run).jaeger.extraEnv, [{ name: "GOMEMLIMIT", value: "819MiB" }], "no password env without a password");
+        });
+    });
+
+    describe("privately signed backend (storage.caSecretRef)", () => {
+        const caSecretRef = { name: "es-ca", key: "tls.ca" };
+
+        it("mounts the CA read-only and points the backend's tls.ca_file at it; user volumes keep it", async () => {
+            const helmValues = { jaeger: { extraVolumes: [{ name: "extra", emptyDir: {} }], extraVolumeMounts: [{ name: "extra", mountPath: "/extra" }] } };
+            const run = await runStack("prod", { set: { jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, passwordSecretRef: { name: "es", key: "pw" }, caSecretRef }, helmValues } } });
+            const v = values(run);
+            assert.deepStrictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, { ca_file: "/etc/jaeger/storage-ca/ca.crt" });
+            assert.deepStrictEqual(v.jaeger.extraVolumes, [
+                { emptyDir: { sizeLimit: "64Mi" }, name: "tmp" },
+                { name: "storage-ca", secret: { items: [{ key: "tls.ca", path: "ca.crt" }], secretName: "es-ca" } },
+                { emptyDir: {}, name: "extra" },
+            ]);
+            assert.deepStrictEqual(v.jaeger.extraVolumeMounts, [
+                { mountPath: "/tmp", name: "tmp" },
+                { mountPath: "/etc/jaeger/storage-ca", name: "storage-ca", readOnly: true },
+                { mountPath: "/extra", name: "extra" },
+            ]);
+            const { Pod } = await import("kubernetes-models/v1/Pod");
+            new Pod(podFromValues(v)).validate();
+        });
+
+        it("without it nothing is mounted and the system CAs verify the backend", async () => {
+            const run = await runStack("prod");
+            assert.strictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, undefined);
+            assert.deepStrictEqual(values(run).jaeger.extraVolumes.map((x: { name: string }) => x.name), ["tmp"]);
+        });
+
+        it("config rejects a CA together with tlsInsecureSkipVerify", () => {
+            assert.throws(
+                () => parseConfig({ environment: "prod", sampling: 5, jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, username: undefined, caSecretRef, tlsInsecureSkipVerify: true } } }, { stack: "prod" }),
+                (e: unknown) => e instanceof ConfigError && /eco2-tracing:jaeger\.storage\.caSecretRef.*tlsInsecureSkipVerify/.test(e.problems.join("\n")),
+            );
         });
     });
 
@@ -276,19 +322,52 @@ describe("jaeger", () => {
     });
 
     describe("helmValues and config changes", () => {
-        it("helmValues are deep-merged: maps merge, arrays replace, null removes", async () => {
+        it("helmValues are deep-merged: maps merge, other lists replace, null removes", async () => {
             const helmValues = {
-                jaeger: { nodeSelector: { pool: "observability" }, extraEnv: [{ name: "GOMEMLIMIT", value: "400MiB" }], serviceAccount: null },
-                userconfig: { service: { telemetry: { logs: { level: "debug" } } } },
+                jaeger: { nodeSelector: { pool: "observability" }, serviceAccount: null },
+                userconfig: { service: { telemetry: { logs: { level: "debug" } }, pipelines: { traces: { receivers: ["otlp"] } } } },
             };
             const run = await runStack("dev", { set: { jaeger: { helmValues } } });
             const v = values(run);
             assert.deepStrictEqual(v.jaeger.nodeSelector, { pool: "observability" });
-            assert.deepStrictEqual(v.jaeger.extraEnv, [{ name: "GOMEMLIMIT", value: "400MiB" }]);
             assert.strictEqual(v.jaeger.serviceAccount, undefined);
             assert.strictEqual(v.userconfig.service.telemetry.logs.level, "debug");
+            assert.deepStrictEqual(v.userconfig.service.pipelines.traces.receivers, ["otlp"]);
             assert.deepStrictEqual(v.userconfig.service.telemetry.metrics.readers[0].pull.exporter.prometheus, { host: "0.0.0.0", port: 8888 });
             assert.deepStrictEqual(v.jaeger.securityContext.capabilities, { drop: ["ALL"] });
+        });
+
+        it("prod: a user's extraEnv merges by name, so the password env userconfig references is kept", async () => {
+            const extraEnv = [{ name: "GOMEMLIMIT", value: "700MiB" }, { name: "HTTPS_PROXY", value: "http://proxy:3128" }];
+            const run = await runStack("prod", { set: { jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, passwordSecretRef: { name: "es", key: "pw" } }, helmValues: { jaeger: { extraEnv } } } } });
+            assert.deepStrictEqual(values(run).jaeger.extraEnv, [
+                { name: "GOMEMLIMIT", value: "700MiB" },
+                { name: "STORAGE_PASSWORD", valueFrom: { secretKeyRef: { key: "pw", name: "es" } } },
+                { name: "HTTPS_PROXY", value: "http://proxy:3128" },
+            ]);
+            assert.strictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.auth.basic.password, "${env:STORAGE_PASSWORD}");
+        });
+
+        it("dev: a user's extra volumes merge by name, so the tmp volume behind the /tmp mount is kept", async () => {
+            const helmValues = {
+                jaeger: {
+                    extraVolumes: [{ name: "ui-config", configMap: { name: "jaeger-ui" } }],
+                    extraVolumeMounts: [{ name: "ui-config", mountPath: "/etc/jaeger-ui", readOnly: true }],
+                },
+            };
+            const run = await runStack("dev", { set: { jaeger: { helmValues } } });
+            const v = values(run);
+            assert.deepStrictEqual(v.jaeger.extraVolumes, [{ emptyDir: { sizeLimit: "64Mi" }, name: "tmp" }, { configMap: { name: "jaeger-ui" }, name: "ui-config" }]);
+            assert.deepStrictEqual(v.jaeger.extraVolumeMounts, [{ mountPath: "/tmp", name: "tmp" }, { mountPath: "/etc/jaeger-ui", name: "ui-config", readOnly: true }]);
+            const { Pod } = await import("kubernetes-models/v1/Pod");
+            new Pod(podFromValues(v)).validate();
+            // Same name: the user's entry takes the generated one's place.
+            const bigger = await runStack("dev", { set: { jaeger: { helmValues: { jaeger: { extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }] } } } } });
+            assert.deepStrictEqual(values(bigger).jaeger.extraVolumes, [{ emptyDir: { sizeLimit: "1Gi" }, name: "tmp" }]);
+        });
+
+        it("mergeByName keeps generated entries in order, replaces by name, appends the rest", () => {
+            assert.deepStrictEqual(mergeByName([{ name: "a", v: 1 }, { name: "b", v: 1 }], [{ name: "c" }, { name: "a", v: 2 }, { x: 1 }]), [{ name: "a", v: 2 }, { name: "b", v: 1 }, { name: "c" }, { x: 1 }]);
         });
 
         it("deepMerge does not mutate its inputs", () => {
@@ -321,5 +400,22 @@ describe("jaeger", () => {
             }
             assert.strictEqual(problems({ jaeger: { service: { type: "ClusterIP" }, nodeSelector: { a: "b" } } }), "");
         });
+    });
+});
+
+describe("GOMEMLIMIT", () => {
+    it("parses Kubernetes quantities", () => {
+        assert.deepStrictEqual(
+            ["512Mi", "1Gi", "1.5Gi", "64Ki", "1k", "1M", "1G", "2048", "500m"].map(parseQuantity),
+            [512 * 2 ** 20, 2 ** 30, 1.5 * 2 ** 30, 64 * 1024, 1000, 1e6, 1e9, 2048, 0.5],
+        );
+        assert.throws(() => parseQuantity("1GB"), /not a Kubernetes quantity/);
+    });
+
+    it("is 80 % of the memory limit in whole MiB (Go's own unit syntax), absent without a limit", async () => {
+        assert.deepStrictEqual(["512Mi", "1Gi", "2G", "1000M", "1024"].map(goMemLimit), ["409MiB", "819MiB", "1525MiB", "762MiB", "819"]);
+        assert.strictEqual(goMemLimit(undefined), undefined);
+        const run = await runStack("dev", { set: { jaeger: { resources: { limits: { cpu: "1" } } } } });
+        assert.deepStrictEqual(values(run).jaeger.extraEnv, []);
     });
 });
