@@ -4,7 +4,7 @@
  *   apps ── OTLP :4317/:4318 ──┐
  *   Envoy sidecars, gateways ── Zipkin :9411 ──► jaeger-collector-clusterip ─► Jaeger v2 (Helm) ─► memory (dev)
  *                                                                                            └─► Elasticsearch (prod)
- *   operators/Kiali ── jaeger-query-clusterip :16686 (in-cluster only)
+ *   operators/Kiali ── jaeger-query-clusterip :16686 UI, :16685 gRPC (in-cluster only)
  *
  * Config is validated first: a bad stack config fails here, before any resource is registered.
  */
