@@ -1,7 +1,6 @@
 import * as assert from "assert";
-import { ofType, one, runStack } from "./helpers";
+import { configProblems, ofType, one, runStack } from "./helpers";
 import { assertValidK8s } from "./k8s-schema";
-import { ConfigError, parseConfig } from "../lib/config";
 import { jaegerEndpoints, jaegerPodLabels } from "../lib/jaeger-topology";
 import { MockRun, RegisteredResource } from "../lib/mock-runtime";
 import { otelEnv, samplerArg } from "../lib/otel-env";
@@ -14,15 +13,6 @@ const OTLP_GRPC = "http://jaeger-collector-clusterip.istio-system.svc.cluster.lo
 
 const policiesNamed = (run: MockRun, name: string) => ofType(run, POLICY).filter((p) => p.inputs.metadata.name === name);
 
-function configProblems(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig({ environment: "dev", ...raw }, { stack: "dev" });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    return [];
-}
 
 /** Resources keyed by type and name, inputs as JSON. */
 function snapshot(run: MockRun): Map<string, string> {
@@ -198,7 +188,7 @@ describe("AppNamespace", () => {
         });
 
         it("config rejects labels on a referenced namespace, a disabled injection label and commas in paths", () => {
-            const problems = configProblems({ appNamespaces: [{ name: "a", labels: { team: "x" } }, { name: "b", create: true, labels: { "istio-injection": "disabled" } }, { name: "c", healthCheckPaths: ["a,b"] }] });
+            const problems = configProblems({ environment: "dev", appNamespaces: [{ name: "a", labels: { team: "x" } }, { name: "b", create: true, labels: { "istio-injection": "disabled" } }, { name: "c", healthCheckPaths: ["a,b"] }] });
             const expect = (...fragments: string[]) =>
                 assert.ok(problems.some((p) => fragments.every((f) => p.includes(f))), `expected ${JSON.stringify(fragments)} in:\n${problems.join("\n")}`);
             expect('stack "dev"', "eco2-tracing:appNamespaces[0].labels", '{"team":"x"}', "allowed: create: true");

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { runStack, ofType } from "./helpers";
-import { ConfigError, ExternalService, parseConfig } from "../lib/config";
+import { configProblems, expectConfigProblem, ofType, runStack } from "./helpers";
+import { ExternalService } from "../lib/config";
 import { serviceEntryProblems } from "../lib/external-hosts";
 import { loadModels, schemaError } from "../lib/models";
 import { ProgramError, runUnderMocks } from "../lib/mock-runtime";
@@ -19,19 +19,11 @@ const EXPECTED: Record<string, { hosts: string[]; resolution: string }> = {
     "aws-cloudfront": { hosts: ["*.cloudfront.net", "images.dev.growbin.app"], resolution: "NONE" },
 };
 
-function problems(service: Record<string, unknown>): string[] {
-    try {
-        parseConfig({ environment: "dev", externalServices: [{ name: "x", ...service }] }, { stack: "dev" });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    return [];
-}
-function expectProblem(service: Record<string, unknown>, ...fragments: string[]): void {
-    const found = problems(service);
-    assert.ok(found.some((p) => fragments.every((f) => p.includes(f))), `expected a problem with ${JSON.stringify(fragments)}, got:\n${found.join("\n") || "(none)"}`);
-}
+
+/** A config with one external service `x` built from `service`. */
+const withService = (service: Record<string, unknown>) => ({ environment: "dev", externalServices: [{ name: "x", ...service }] });
+const problems = (service: Record<string, unknown>) => configProblems(withService(service));
+const expectProblem = (service: Record<string, unknown>, ...fragments: string[]) => expectConfigProblem(withService(service), ...fragments);
 
 describe("ExternalServices", () => {
     for (const stack of ["dev", "prod"]) {

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runUnderMocks, MockRun, RegisteredResource } from "../lib/mock-runtime";
 import { readStackFile } from "../lib/stack-file";
-import { PROJECT } from "../lib/config";
+import * as assert from "assert";
+import { ConfigError, parseConfig, PROJECT } from "../lib/config";
 
 /** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
 export const ROOT = (() => {
@@ -49,4 +50,24 @@ export function one(run: MockRun, type: string, name: string): RegisteredResourc
         throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names || "none"})`);
     }
     return found[0];
+}
+
+/** The problems a raw config (without the project prefix) is rejected with; [] when it is valid. */
+export function configProblems(raw: Record<string, unknown>, stack = "dev", secretKeys?: string[]): string[] {
+    try {
+        parseConfig(raw, { stack, secretKeys: secretKeys && new Set(secretKeys) });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems;
+    }
+    return [];
+}
+
+/** Asserts that some problem contains every fragment. */
+export function expectConfigProblem(raw: Record<string, unknown>, ...fragments: string[]): void {
+    const found = configProblems(raw);
+    assert.ok(
+        found.some((p) => fragments.every((f) => p.includes(f))),
+        `expected a problem containing ${JSON.stringify(fragments)}, got:\n${found.join("\n") || "(none)"}`,
+    );
 }

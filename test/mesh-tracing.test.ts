@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { runStack, ofType, one } from "./helpers";
-import { ConfigError, parseConfig } from "../lib/config";
+import { configProblems, expectConfigProblem, ofType, one, runStack } from "./helpers";
+import { parseConfig } from "../lib/config";
 import { loadModels, schemaError } from "../lib/models";
 import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../lib/mesh-config";
 import { MockRun, ProgramError, RegisteredResource, runUnderMocks } from "../lib/mock-runtime";
@@ -18,19 +18,6 @@ const tracing = (t: RegisteredResource) => {
     return t.inputs.spec.tracing[0];
 };
 
-function configProblems(raw: Record<string, unknown>): string[] {
-    try {
-        parseConfig({ environment: "dev", ...raw }, { stack: "dev" });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, String(e));
-        return e.problems;
-    }
-    return [];
-}
-function expectConfigProblem(raw: Record<string, unknown>, ...fragments: string[]): void {
-    const found = configProblems(raw);
-    assert.ok(found.some((p) => fragments.every((f) => p.includes(f))), `expected a problem with ${JSON.stringify(fragments)}, got:\n${found.join("\n") || "(none)"}`);
-}
 
 describe("MeshTracing", () => {
     describe("Telemetry (telemetry.istio.io/v1)", () => {
@@ -212,15 +199,15 @@ describe("MeshTracing", () => {
 
     describe("config rejected before any resource", () => {
         it("W3C propagation with a managed istiod older than 1.28", () =>
-            expectConfigProblem({ istio: { w3cPropagation: true, istiod: { version: "1.27.3" } } }, "eco2-tracing:istio.w3cPropagation", "1.28"));
+            expectConfigProblem({ environment: "dev",  istio: { w3cPropagation: true, istiod: { version: "1.27.3" } } }, "eco2-tracing:istio.w3cPropagation", "1.28"));
         it("meshConfig inside istiod.values (it would bypass the merge)", () =>
-            expectConfigProblem({ istio: { istiod: { version: "1.28.1", values: { meshConfig: { enableTracing: false } } } } }, "istio.istiod.values.meshConfig", "istio.istiod.meshConfig"));
+            expectConfigProblem({ environment: "dev",  istio: { istiod: { version: "1.28.1", values: { meshConfig: { enableTracing: false } } } } }, "istio.istiod.values.meshConfig", "istio.istiod.meshConfig"));
         it("a mesh root namespace other than istio.rootNamespace", () =>
-            expectConfigProblem({ istio: { istiod: { version: "1.28.1", meshConfig: { rootNamespace: "istio-config" } } } }, "istio.istiod.meshConfig.rootNamespace", '"istio-config"', "istio-system"));
+            expectConfigProblem({ environment: "dev",  istio: { istiod: { version: "1.28.1", meshConfig: { rootNamespace: "istio-config" } } } }, "istio.istiod.meshConfig.rootNamespace", '"istio-config"', "istio-system"));
         it("an override named like the mesh-wide Telemetry", () =>
-            expectConfigProblem({ telemetry: { workloadOverrides: [{ name: MESH_TELEMETRY_NAME, namespace: "istio-system", matchLabels: { app: "x" }, sampling: 1 }] } }, "workloadOverrides[0].name", "mesh-default"));
+            expectConfigProblem({ environment: "dev",  telemetry: { workloadOverrides: [{ name: MESH_TELEMETRY_NAME, namespace: "istio-system", matchLabels: { app: "x" }, sampling: 1 }] } }, "workloadOverrides[0].name", "mesh-default"));
         it("override selectors with wildcards or no labels, and sampling outside 0–100", () => {
-            const override = (extra: Record<string, unknown>) => ({ telemetry: { workloadOverrides: [{ name: "p", namespace: "my", matchLabels: { app: "p" }, sampling: 100, ...extra }] } });
+            const override = (extra: Record<string, unknown>) => ({ environment: "dev", telemetry: { workloadOverrides: [{ name: "p", namespace: "my", matchLabels: { app: "p" }, sampling: 100, ...extra }] } });
             expectConfigProblem(override({ matchLabels: { app: "pay*" } }), "workloadOverrides[0].matchLabels.app", "label value");
             expectConfigProblem(override({ matchLabels: { "*": "x" } }), "workloadOverrides[0].matchLabels", "label key");
             expectConfigProblem(override({ matchLabels: {} }), "workloadOverrides[0].matchLabels", "at least one label");
@@ -228,8 +215,8 @@ describe("MeshTracing", () => {
             assert.deepStrictEqual(configProblems(override({ matchLabels: { "app.kubernetes.io/name": "payment-api" } })), []);
         });
         it("custom tags: an empty literal, or more than one kind in a tag", () => {
-            expectConfigProblem({ telemetry: { customTags: { team: { literal: { value: "" } } } } }, "telemetry.customTags.team.literal.value", "empty");
-            expectConfigProblem({ telemetry: { customTags: { team: { literal: { value: "a" }, header: { name: "x" } } } } }, "telemetry.customTags.team", "exactly one");
+            expectConfigProblem({ environment: "dev",  telemetry: { customTags: { team: { literal: { value: "" } } } } }, "telemetry.customTags.team.literal.value", "empty");
+            expectConfigProblem({ environment: "dev",  telemetry: { customTags: { team: { literal: { value: "a" }, header: { name: "x" } } } } }, "telemetry.customTags.team", "exactly one");
         });
         it("the program registers nothing for such a config", async () => {
             let failure: ProgramError | undefined;
