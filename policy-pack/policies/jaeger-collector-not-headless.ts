@@ -8,11 +8,12 @@ import { JAEGER_PODS_DEFAULTS, JaegerPodsConfig, jaegerPodsSchema, read } from "
 import { selectsJaeger } from "../lib/jaeger";
 import { asArray, describe, isKind, isRecord } from "../lib/resources";
 
-const PORTS = [9411, 4317, 4318, 16686];
+/** Collector receivers (Zipkin, OTLP gRPC/HTTP) and the query UI/HTTP and gRPC (Kiali) ports. */
+const PORTS = [9411, 4317, 4318, 16685, 16686];
 
 export const jaegerCollectorNotHeadless: ResourceValidationPolicy = {
     name: "jaeger-collector-not-headless",
-    description: "A Service that selects Jaeger pods and exposes 9411, 4317, 4318 or 16686 has a cluster IP (not clusterIP: None).",
+    description: "A Service that selects Jaeger pods and exposes 9411, 4317, 4318, 16685 or 16686 has a cluster IP (not clusterIP: None).",
     enforcementLevel: "mandatory",
     configSchema: jaegerPodsSchema,
     validateResource: (args, reportViolation) => {

@@ -21,6 +21,7 @@ describe("policy jaeger-collector-not-headless", () => {
         ]);
         // The target port counts too; a selector that is a subset of the Jaeger labels selects Jaeger.
         await assertViolation(HEADLESS, svc("query", `{clusterIP: None, selector: {app.kubernetes.io/name: jaeger}, ports: [{port: 80, targetPort: 16686}]}`), [/port 16686/]);
+        await assertViolation(HEADLESS, svc("query-grpc", `{clusterIP: None, selector: {app.kubernetes.io/name: jaeger}, ports: [{port: 16685}]}`), [/port 16685/]);
         await assertViolation(HEADLESS, svc("dual", `{clusterIPs: [None], selector: ${JAEGER}, ports: [{port: 4318}]}`), [/port 4318/]);
     });
 
