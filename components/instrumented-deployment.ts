@@ -12,6 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import { DNS1123_LABEL, LABEL_VALUE } from "../lib/labels";
 import { sortKeys } from "../lib/objects";
 import { OTEL_CONFIG_MAP_NAME } from "../lib/otel-env";
 
@@ -29,8 +30,6 @@ export interface InstrumentedDeploymentArgs {
     podLabels?: Record<string, string>;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** An env var whose name is known when the program runs (its value may be an Output). */
 export interface EnvVar {

@@ -5,11 +5,11 @@
  * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors.
  */
 import { z } from "zod";
+import { DNS1123_LABEL, LABEL_KEY, LABEL_VALUE } from "./labels";
 import { ISTIO_PORT_PROTOCOLS } from "./external-hosts";
 
 // ---- primitives ------------------------------------------------------------------------------------------------
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Values set with `pulumi config set` arrive as strings: accept numeric strings, reject anything else. */
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
 
@@ -173,9 +173,7 @@ const customTag = strict({
     header: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
 }).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
 
-/** Kubernetes label syntax, which also keeps out the wildcards Istio's selector rejects. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+/** Kubernetes label syntax (lib/labels.ts) also keeps out the wildcards Istio's selector rejects. */
 const selectorLabels = () =>
     z
         .record(z.string(), z.string().max(63, "must be at most 63 characters").regex(LABEL_VALUE, "must be a label value (alphanumerics, '-', '_', '.', starting and ending with an alphanumeric)"))

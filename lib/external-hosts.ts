@@ -3,6 +3,7 @@
  * CRD's schema/CEL rules), checked at config time so a bad entry fails `pulumi preview` instead of being rejected by
  * the API server or the validating webhook mid-update. Pure: no Pulumi.
  */
+import { DNS1123_LABEL } from "./labels";
 
 /**
  * Port protocols Istio accepts (pkg/config/protocol Parse, which ignores case; written here in upper case).
@@ -19,8 +20,6 @@ const MAX_PORTS = 256;
 
 export const isWildcardHost = (host: string): boolean => host.startsWith("*");
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Istio's ValidateWildcardDomain (DNS-1123 labels of at most 63 characters, at most 255 in all, no all-numeric
  * top-level label, so no IP addresses) plus its partial-wildcard rule: Istio only warns about `*foo.com`, but such a
@@ -30,7 +29,7 @@ function hostProblem(host: string): string | undefined {
     if (host === "*") return "a bare '*' host is not allowed (Istio: hostname cannot be wildcard); allowed: a name or '*.domain'";
     if (host.length > 255) return "is longer than 255 characters";
     const labels = (host.startsWith("*.") ? host.slice(2) : host).replace(/\.$/, "").split(".");
-    const bad = labels.find((l) => !LABEL.test(l) || l.length > 63);
+    const bad = labels.find((l) => !DNS1123_LABEL.test(l) || l.length > 63);
     if (bad !== undefined) {
         return host.includes("*", host.startsWith("*.") ? 1 : 0)
             ? "a wildcard is only allowed as a whole leading label ('*.domain')"

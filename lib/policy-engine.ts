@@ -122,6 +122,24 @@ function isStackPolicy(p: Policies[number]): p is StackValidationPolicy {
     return typeof (p as StackValidationPolicy).validateStack === "function";
 }
 
+/**
+ * The fields a resource carries into both ResourceValidationArgs and a stack's PolicyResource, as the analyzer server
+ * builds them; properties are deserialized anew for every call, as each request is.
+ */
+function engineResource(r: EngineResource, json: WireJson, providerJson: WireJson | undefined) {
+    const props = engineProps(json);
+    return {
+        type: r.type,
+        props,
+        urn: r.urn,
+        name: r.name,
+        opts: { ...OPTIONS, ...(r.parent ? { parent: r.parent } : {}) },
+        isType: (cls: unknown) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        ...(r.provider ? { provider: { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: engineProps(providerJson!) } } : {}),
+    };
+}
+
 export interface AnalyzeOptions {
     /** The parsed `--policy-pack-config` file (policy-config.ts); reconciled and validated first. */
     config?: PolicyPackConfig;
@@ -181,20 +199,11 @@ export async function analyze(policies: Policies, resources: readonly EngineReso
             if (config[p.name]?.enforcementLevel === "disabled" || !isResourcePolicy(p) || !p.validateResource) continue;
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
-                const props = engineProps(json);
-                const provider = r.provider ? { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: engineProps(providerJson!) } : undefined;
                 const args: ResourceValidationArgs = {
-                    type: r.type,
-                    props,
-                    urn: r.urn,
-                    name: r.name,
-                    opts: { ...OPTIONS, ...(r.parent ? { parent: r.parent } : {}) },
+                    ...engineResource(r, json, providerJson),
                     stackTags,
-                    isType: (cls) => isTypeOf(r.type, cls),
-                    asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
                     getConfig: getConfigFor(p.name),
                     notApplicable: throwNotApplicable,
-                    ...(provider ? { provider } : {}),
                 };
                 await run(p, levelOf(p), r.urn, (report) => validate(args, report));
             }
@@ -208,19 +217,7 @@ export async function analyze(policies: Policies, resources: readonly EngineReso
         stackJson ??= resources.map((r) => ({ props: wireJson(r.props), ...(r.provider ? { provider: wireJson(r.provider.props) } : {}) }));
         const byUrn = new Map<string, PolicyResource>();
         const stackResources = resources.map((r, i) => {
-            const props = engineProps(stackJson![i].props);
-            const resource: PolicyResource = {
-                type: r.type,
-                props,
-                urn: r.urn,
-                name: r.name,
-                opts: { ...OPTIONS, ...(r.parent ? { parent: r.parent } : {}) },
-                dependencies: [],
-                propertyDependencies: {},
-                isType: (cls) => isTypeOf(r.type, cls),
-                asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-                ...(r.provider ? { provider: { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: engineProps(stackJson![i].provider!) } } : {}),
-            };
+            const resource: PolicyResource = { ...engineResource(r, stackJson![i].props, stackJson![i].provider), dependencies: [], propertyDependencies: {} };
             byUrn.set(r.urn, resource);
             return resource;
         });

@@ -101,25 +101,18 @@ describe("policy pack over the analyzer gRPC protocol", function () {
         const collect = (res: analyzerpb.AnalyzeResponse, analyzed = "") => {
             for (const d of res.getDiagnosticsList()) overGrpc.push([d.getPolicyname(), LEVEL_NAMES[d.getEnforcementlevel()], d.getMessage(), d.getUrn() || analyzed]);
         };
-        for (const r of resources) {
-            const req = new analyzerpb.AnalyzeRequest();
-            req.setType(r.type);
-            req.setName(r.name);
-            req.setUrn(r.urn);
-            req.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props))));
-            req.setOptions(options());
-            collect(await call(client.analyze.bind(client), req), r.urn);
-        }
+        // AnalyzeRequest and AnalyzerResource share these setters.
+        const fill = <T extends analyzerpb.AnalyzeRequest | analyzerpb.AnalyzerResource>(msg: T, r: (typeof resources)[number]): T => {
+            msg.setType(r.type);
+            msg.setName(r.name);
+            msg.setUrn(r.urn);
+            msg.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props))));
+            msg.setOptions(options());
+            return msg;
+        };
+        for (const r of resources) collect(await call(client.analyze.bind(client), fill(new analyzerpb.AnalyzeRequest(), r)), r.urn);
         const stackReq = new analyzerpb.AnalyzeStackRequest();
-        stackReq.setResourcesList(resources.map((r) => {
-            const ar = new analyzerpb.AnalyzerResource();
-            ar.setType(r.type);
-            ar.setName(r.name);
-            ar.setUrn(r.urn);
-            ar.setProperties(Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props))));
-            ar.setOptions(options());
-            return ar;
-        }));
+        stackReq.setResourcesList(resources.map((r) => fill(new analyzerpb.AnalyzerResource(), r)));
         collect(await call(client.analyzeStack.bind(client), stackReq));
 
         const inProcess: Row[] = (await analyze(policies, resources, { config: packConfig })).diagnostics.map((d) => [d.policyName, d.enforcementLevel, d.message, d.urn ?? ""]);
