@@ -17,6 +17,7 @@ import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../lib
 import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../lib/otel-env";
 import type { ISTIO_PORT_PROTOCOLS } from "../lib/external-hosts";
 import type { StackResource } from "../lib/synth-run";
+import { typeToken } from "../lib/manifest-files";
 
 type IstioProtocol = (typeof ISTIO_PORT_PROTOCOLS)[number];
 
@@ -173,10 +174,6 @@ export function fleetObjects(count: number): KubeObject[] {
 }
 
 /** The provider's type token for an object (`apiextensions.CustomResource` keeps the group, as Istio kinds show). */
-export function typeToken(o: Pick<KubeObject, "apiVersion" | "kind">): string {
-    return `kubernetes:${o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`;
-}
-
 /** The objects as a stack's engine resources: the root stack, the provider, then one custom resource per object. */
 export function fleetResources(objects: readonly KubeObject[], stack = "bench"): StackResource[] {
     const base = `urn:pulumi:${stack}::${PROJECT}::`;
@@ -186,7 +183,7 @@ export function fleetResources(objects: readonly KubeObject[], stack = "bench"):
         { type: "pulumi:pulumi:Stack", name: `${PROJECT}-${stack}`, urn: stackUrn, custom: false, inputs: {} },
         { type: "pulumi:providers:kubernetes", name: "k8s", urn: providerUrn, parentUrn: stackUrn, custom: true, inputs: {} },
         ...objects.map((o) => {
-            const type = typeToken(o);
+            const type = typeToken(o.apiVersion, o.kind);
             const name = `${o.metadata.namespace ?? "_"}/${o.metadata.name}`;
             return { type, name, urn: `${base}${type}::${name}`, parentUrn: stackUrn, providerUrn, custom: true, inputs: o };
         }),
