@@ -15,7 +15,8 @@ export interface HelmInstallArgs {
     namespace: string;
     chart: string;
     version: string;
-    repo: string;
+    /** The chart repository; unset when `chart` is a local directory or archive. */
+    repo?: string;
     values: pulumi.Input<pulumi.Inputs>;
     /** The provider renders YAML instead of applying it. */
     renderYaml: boolean;
@@ -27,7 +28,7 @@ export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.Cu
         namespace: args.namespace,
         chart: args.chart,
         version: args.version,
-        repositoryOpts: { repo: args.repo },
+        ...(args.repo ? { repositoryOpts: { repo: args.repo } } : {}),
         values: args.values,
     };
     if (args.renderYaml) return new k8s.helm.v4.Chart(name, common, opts);

@@ -70,9 +70,9 @@ export class Jaeger extends pulumi.ComponentResource {
 
         this.release = helmInstall(`${name}-release`, {
             releaseName: args.releaseName,
-            chart: args.chart.name,
+            chart: args.chart.path ?? args.chart.name,
             version: args.chart.version,
-            repo: args.chart.repo,
+            repo: args.chart.path ? undefined : args.chart.repo,
             namespace: args.namespace,
             values: jaegerChartValues(args, password),
             renderYaml: args.renderYaml,

@@ -27,7 +27,7 @@ const PROD_JAEGER = {
     mode: "production",
     replicas: 2,
     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
-    storage: { type: "elasticsearch", serverUrls: ["https://elasticsearch-master.logging.svc.cluster.local:9200"], username: "jaeger", indexPrefix: "eco2-jaeger" },
+    storage: { type: "elasticsearch", serverUrls: ["https://elasticsearch-master.logging.svc.cluster.local:9200"], username: "jaeger", indexPrefix: "eco2-jaeger", tlsSystemCAs: true },
 };
 
 const release = (run: MockRun) => one(run, RELEASE, "jaeger-release");
@@ -245,6 +245,17 @@ describe("jaeger", () => {
         });
     });
 
+    describe("local chart (jaeger.chart.path)", () => {
+        it("installs the chart file as written, with the pinned version and no repository", async () => {
+            const run = await runStack("dev", { set: { jaeger: { chart: { path: "../shared/charts/jaeger-4.11.1.tgz" } } } });
+            const inputs = release(run).inputs;
+            assert.deepStrictEqual(
+                { chart: inputs.chart, version: inputs.version, repositoryOpts: inputs.repositoryOpts },
+                { chart: "../shared/charts/jaeger-4.11.1.tgz", version: "4.11.1", repositoryOpts: undefined },
+            );
+        });
+    });
+
     describe("OpenSearch, anonymous, TLS verification off", () => {
         it("uses the opensearch backend without an auth block", async () => {
             const jaeger = { ...PROD_JAEGER, storage: { type: "opensearch", serverUrls: ["https://os-0:9200", "https://os-1:9200"], tlsInsecureSkipVerify: true } };
@@ -278,15 +289,15 @@ describe("jaeger", () => {
             new Pod(podFromValues(v)).validate();
         });
 
-        it("without it nothing is mounted and the system CAs verify the backend", async () => {
-            const run = await runStack("prod");
+        it("with tlsSystemCAs nothing is mounted and the system CAs verify the backend", async () => {
+            const run = await runStack("prod", { set: { jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, passwordSecretRef: { name: "es", key: "pw" } } } } });
             assert.strictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, undefined);
             assert.deepStrictEqual(values(run).jaeger.extraVolumes.map((x: { name: string }) => x.name), ["tmp"]);
         });
 
         it("config rejects a CA together with tlsInsecureSkipVerify", () => {
             assert.throws(
-                () => parseConfig({ environment: "prod", sampling: 5, jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, username: undefined, caSecretRef, tlsInsecureSkipVerify: true } } }, { stack: "prod" }),
+                () => parseConfig({ environment: "prod", sampling: 5, jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, username: undefined, tlsSystemCAs: false, caSecretRef, tlsInsecureSkipVerify: true } } }, { stack: "prod" }),
                 (e: unknown) => e instanceof ConfigError && /eco2-tracing:jaeger\.storage\.caSecretRef.*tlsInsecureSkipVerify/.test(e.problems.join("\n")),
             );
         });

@@ -1,0 +1,22 @@
+/** Where the toolchain lives: its Go modules in the clone, everything built or downloaded outside it. */
+import * as os from "os";
+import * as path from "path";
+
+/** toolchain/ in the clone, from both the sources and their compiled copies under bin/. */
+export const TOOLCHAIN_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../toolchain" : ".");
+
+/** The cache: binaries, Go caches, cluster state and local Pulumi state; ECO2_CACHE_DIR moves it. */
+export function cacheDir(): string {
+    return process.env.ECO2_CACHE_DIR ?? path.join(os.homedir(), ".cache", "eco2-tracing");
+}
+
+/** The environment for the go command: caches under the cache dir, the machine's own Go, no VCS stamping. */
+export function goEnv(): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        GOMODCACHE: path.join(cacheDir(), "go", "mod"),
+        GOCACHE: path.join(cacheDir(), "go", "build"),
+        GOFLAGS: "-buildvcs=false -mod=readonly",
+        GOTOOLCHAIN: "local",
+    };
+}

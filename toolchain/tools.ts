@@ -1,0 +1,148 @@
+/**
+ * Builds the pinned components into a cache outside the clone, keyed by each tool module's contents, and finds
+ * them again. A binary already on PATH is reused when it reports the pinned version.
+ */
+import { spawn, spawnSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { COMPONENTS, Component, Tool, ToolName } from "./components";
+import { cacheDir, goEnv, TOOLCHAIN_DIR } from "./paths";
+
+export type Origin = "built" | "cached" | "PATH";
+export interface Resolved {
+    tool: ToolName;
+    version: string;
+    path: string;
+    origin: Origin;
+}
+
+/** Raised when a component cannot be built; the message names the module and version the proxy refused. */
+export class ToolchainError extends Error {}
+
+function goVersion(): string {
+    const r = spawnSync("go", ["env", "GOVERSION", "GOOS", "GOARCH"], { encoding: "utf8", env: goEnv() });
+    if (r.status !== 0) throw new ToolchainError(`the go command is needed to build the toolchain: ${r.stderr || r.error}`);
+    return r.stdout.trim().split("\n").join("/");
+}
+
+function ldflags(c: Component): string {
+    const stamps = Object.entries(c.stamps).sort(([a], [b]) => a.localeCompare(b));
+    return ["-s", "-w", ...stamps.map(([k, v]) => `-X ${k}=${v}`)].join(" ");
+}
+
+/** The cache key: the module's files, the recipe and the Go version; any change rebuilds only that component. */
+export function componentKey(c: Component, go: string): string {
+    const dir = path.join(TOOLCHAIN_DIR, "go", c.module);
+    const h = createHash("sha256").update(go).update(JSON.stringify({ ...c, ldflags: ldflags(c) }));
+    for (const f of fs.readdirSync(dir).filter((f) => /^go\.(mod|sum)$|\.go$/.test(f)).sort()) {
+        h.update(f).update(fs.readFileSync(path.join(dir, f)));
+    }
+    return h.digest("hex").slice(0, 16);
+}
+
+const binDir = (c: Component, key: string) => path.join(cacheDir(), "bin", `${c.module}-${key}`);
+
+function onPath(t: Tool): string | undefined {
+    if (!t.versionCheck) return undefined;
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+        const candidate = path.join(dir, t.name);
+        if (!fs.existsSync(candidate) || candidate.startsWith(cacheDir())) continue;
+        const r = spawnSync(candidate, t.versionCheck.args, { encoding: "utf8", timeout: 10_000 });
+        return `${r.stdout}${r.stderr}`.includes(t.versionCheck.expect) ? candidate : undefined;
+    }
+    return undefined;
+}
+
+/** The proxy's refusal as "module version", when that is why go failed. */
+export function refusedModule(stderr: string): string | undefined {
+    const m = /([\w.\-/]+)@(v[\w.\-+]+): (?:reading|verifying|invalid version)[^\n]*(?:\n[^\n]*)?(403|404|410|not available|unknown revision)/.exec(stderr);
+    return m ? `${m[1]} ${m[2]}` : undefined;
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(cmd, args, { cwd, env: goEnv(), stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
+    });
+}
+
+const elapsed = (since: number) => {
+    const s = Math.round((Date.now() - since) / 1000);
+    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+};
+
+async function buildComponent(c: Component, dest: string, log: (line: string) => void): Promise<void> {
+    const cwd = path.join(TOOLCHAIN_DIR, "go", c.module);
+    const tmp = `${dest}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const started = Date.now();
+    log(`${c.module}: building ${c.tools.map((t) => t.name).join(", ")} from ${c.source}`);
+    // A line every minute, so a cold build on two cores visibly makes progress.
+    const tick = setInterval(() => log(`${c.module}: still building (${elapsed(started)})`), 60_000);
+    try {
+        for (const t of c.tools) {
+            const r = await run("go", ["build", "-trimpath", "-ldflags", ldflags(c), "-o", path.join(tmp, t.name), t.pkg], cwd);
+            if (r.code !== 0) {
+                const refused = refusedModule(r.stderr);
+                throw new ToolchainError(
+                    refused
+                        ? `${c.module}: the Go module proxy does not serve ${refused} (toolchain/go/${c.module}/go.mod)`
+                        : `${c.module}: go build ${t.pkg} failed:\n${r.stderr.trim().split("\n").slice(-20).join("\n")}`,
+                );
+            }
+        }
+        if (c.moduleFiles) copyModuleFiles(c.moduleFiles, cwd, tmp);
+    } finally {
+        clearInterval(tick);
+    }
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(tmp, dest);
+    log(`${c.module}: built in ${elapsed(started)}`);
+}
+
+function copyModuleFiles(spec: NonNullable<Component["moduleFiles"]>, cwd: string, dest: string): void {
+    const r = spawnSync("go", ["list", "-m", "-f", "{{.Dir}}", spec.module], { cwd, encoding: "utf8", env: goEnv() });
+    if (r.status !== 0) throw new ToolchainError(`go list -m ${spec.module}: ${r.stderr}`);
+    for (const [from, to] of Object.entries(spec.files)) fs.copyFileSync(path.join(r.stdout.trim(), from), path.join(dest, to));
+}
+
+export interface EnsureOptions {
+    /** Only these tools (and so only their components); all by default. */
+    only?: ToolName[];
+    log?: (line: string) => void;
+}
+
+/** Every requested tool as a path: from PATH when it is the pinned version, else from the cache, built if missing. */
+export async function ensureToolchain(opts: EnsureOptions = {}): Promise<Resolved[]> {
+    const log = opts.log ?? (() => undefined);
+    const wanted = (t: Tool) => !opts.only || opts.only.includes(t.name);
+    const go = goVersion();
+    const out: Resolved[] = [];
+    for (const c of COMPONENTS.filter((c) => c.tools.some(wanted))) {
+        const tools = c.tools.filter(wanted);
+        const found = tools.map((t) => [t, onPath(t)] as const);
+        if (found.every(([, p]) => p)) {
+            out.push(...found.map(([t, p]) => ({ tool: t.name, version: c.version, path: p!, origin: "PATH" as const })));
+            continue;
+        }
+        const dest = binDir(c, componentKey(c, go));
+        const cached = c.tools.every((t) => fs.existsSync(path.join(dest, t.name)));
+        if (!cached) await buildComponent(c, dest, log);
+        out.push(...tools.map((t) => ({ tool: t.name, version: c.version, path: path.join(dest, t.name), origin: cached ? ("cached" as const) : ("built" as const) })));
+    }
+    return out;
+}
+
+/** The paths by tool name, building what is missing (quietly unless a log is given). */
+export async function toolPaths(only?: ToolName[], log?: (line: string) => void): Promise<Record<ToolName, string>> {
+    const resolved = await ensureToolchain({ only, log });
+    return Object.fromEntries(resolved.map((r) => [r.tool, r.path])) as Record<ToolName, string>;
+}
+
+export async function toolPath(tool: ToolName): Promise<string> {
+    return (await toolPaths([tool]))[tool];
+}
