@@ -12,6 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import { PORTS } from "../lib/jaeger-topology";
 import { DNS1123_LABEL, LABEL_VALUE } from "../lib/labels";
 import { sortKeys } from "../lib/objects";
 import { OTEL_CONFIG_MAP_NAME } from "../lib/otel-env";
@@ -28,6 +29,22 @@ export interface InstrumentedDeploymentArgs {
     replicas?: number;
     /** Extra pod labels (e.g. `sidecar.istio.io/inject`); `app` and `version` always come from the args. */
     podLabels?: Record<string, string>;
+    /** Extra pod annotations; ports in a given EXCLUDE_OUTBOUND_PORTS are kept next to the collector's. */
+    podAnnotations?: Record<string, string>;
+}
+
+/** Istio's pod annotation: outbound traffic to these ports bypasses the sidecar. */
+export const EXCLUDE_OUTBOUND_PORTS = "traffic.sidecar.istio.io/excludeOutboundPorts";
+
+/**
+ * The app's OTLP exports skip its sidecar: through Envoy each export request becomes a trace of its own (it carries
+ * no trace context), which is noise and, in dev, memory. Nothing is lost by the bypass: the Jaeger pods run without a
+ * sidecar, so the connection is plaintext either way, and `allow-jaeger-egress` admits it.
+ */
+export function podAnnotations(extra: Record<string, string> = {}): Record<string, string> {
+    const given = (extra[EXCLUDE_OUTBOUND_PORTS] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+    const ports = [...new Set([String(PORTS.otlpGrpc), String(PORTS.otlpHttp), ...given])];
+    return sortKeys({ ...extra, [EXCLUDE_OUTBOUND_PORTS]: ports.join(",") });
 }
 
 
@@ -78,7 +95,7 @@ export function instrumentedDeployment(name: string, args: InstrumentedDeploymen
             // Only `app`: the selector is immutable, so a version bump must not change it.
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: sortKeys({ ...args.podLabels, ...labels }) },
+                metadata: { labels: sortKeys({ ...args.podLabels, ...labels }), annotations: podAnnotations(args.podAnnotations) },
                 spec: { containers: [container] },
             },
         },

@@ -1,6 +1,6 @@
 /** One line per config key path, for the generated README reference (lib/config-docs.ts). */
 export const CONFIG_DESCRIPTIONS: Record<string, string> = {
-    environment: "Stack environment; sets the sampling default and range and the `environment` span tag.",
+    environment: "Stack environment; sets the sampling default and range and the `deployment.environment.name` span tag and resource attribute.",
     sampling: "Mesh-wide sampling percentage. dev defaults to 100; prod must be 1–10 (default 1); numeric strings are accepted.",
     appNamespaces: "Application namespaces to wire (egress policy + OTEL ConfigMap). An entry is a name or an object.",
     "appNamespaces[].name": "Namespace name (DNS-1123 label).",
@@ -45,6 +45,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "jaeger.storage.caSecretRef": "Existing Secret in the tracing namespace holding the PEM CA certificate of a privately signed backend; mounted read-only and used as the backend's `tls.ca_file`.",
     "jaeger.storage.caSecretRef.name": "Secret name.",
     "jaeger.storage.caSecretRef.key": "Key in the Secret (e.g. `ca.crt`).",
+    "jaeger.storage.tlsSystemCAs": "Verify the backend's certificate against the system CAs (publicly signed). An https backend needs exactly one of `caSecretRef`, `tlsSystemCAs: true`, `tlsInsecureSkipVerify: true`; http URLs take none.",
     "jaeger.helmValues": "Escape hatch: chart values deep-merged over the generated ones (maps merge, lists replace, null removes; `jaeger.extraEnv`, `jaeger.extraVolumes` and `jaeger.extraVolumeMounts` merge by `name` instead, so the generated entries stay unless replaced by name); `nameOverride` and a non-ClusterIP `jaeger.service.type` are rejected.",
     istio: "Mesh integration.",
     "istio.rootNamespace": "Istio root namespace (mesh-wide Telemetry, ServiceEntries).",
@@ -59,7 +60,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "istio.istiod.values": "Other istiod chart values.",
     telemetry: "Istio Telemetry resources.",
     "telemetry.accessLogging": "Envoy access logging in the mesh-wide Telemetry.",
-    "telemetry.customTags": "Span tags (Istio CustomTag: `literal`, `environment` or `header`); `environment` is always added.",
+    "telemetry.customTags": "Span tags (Istio CustomTag: `literal`, `environment` or `header`); `deployment.environment.name` (the apps' resource attribute too) is always added.",
     "telemetry.workloadOverrides": "Per-workload sampling overrides (one Telemetry each, carrying the mesh-wide tags).",
     "telemetry.workloadOverrides[].name": "Telemetry name.",
     "telemetry.workloadOverrides[].namespace": "Workload namespace.",

@@ -125,11 +125,32 @@ const storage = strict({
     tlsInsecureSkipVerify: bool().default(false),
     /** An existing Secret in the tracing namespace holding the PEM CA that signed the backend's certificate. */
     caSecretRef: secretRef.optional(),
-}).superRefine((s, ctx) => {
-    if (s.caSecretRef && s.tlsInsecureSkipVerify) {
-        ctx.addIssue({ code: "custom", path: ["caSecretRef"], message: "a CA is only used to verify the backend, which tlsInsecureSkipVerify turns off; allowed: one of caSecretRef, tlsInsecureSkipVerify: true" });
+    /** Verify the backend against the image's system CAs: the explicit choice for a publicly signed certificate. */
+    tlsSystemCAs: bool().default(false),
+}).superRefine(storageTlsRules);
+
+/**
+ * An https backend needs exactly one way to check its certificate, stated in the stack file. The Elastic chart's
+ * default certificate is self-signed, so the system CAs (what Jaeger uses without a `tls` block) would fail the
+ * handshake: Jaeger exits, the pod crash-loops and the atomic release rolls back. A plain http backend has nothing
+ * to verify, so a TLS choice there is a mistake.
+ */
+function storageTlsRules(s: { serverUrls: string[]; caSecretRef?: unknown; tlsSystemCAs: boolean; tlsInsecureSkipVerify: boolean }, ctx: z.RefinementCtx): void {
+    const choices = ["caSecretRef", "tlsSystemCAs", "tlsInsecureSkipVerify"] as const;
+    const chosen = choices.filter((k) => (k === "caSecretRef" ? s.caSecretRef !== undefined : s[k]));
+    const schemes = new Set(s.serverUrls.map((u) => u.slice(0, u.indexOf(":")).toLowerCase()));
+    const allowed = "caSecretRef {name, key} (a Secret in the tracing namespace jaeger.namespace with the PEM CA that signed the backend's certificate), tlsSystemCAs: true (publicly signed) or tlsInsecureSkipVerify: true";
+    if (schemes.size > 1) {
+        ctx.addIssue({ code: "custom", path: ["serverUrls"], message: "mixes http and https URLs of one cluster; allowed: one scheme for all serverUrls" });
+    } else if (schemes.has("https") && chosen.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["caSecretRef"], message: `an https backend needs a way to verify its certificate (Jaeger exits on a failed handshake and the release rolls back); allowed: one of ${allowed}` });
+    } else if (schemes.has("http") && chosen.length > 0) {
+        ctx.addIssue({ code: "custom", path: [chosen[0]], message: "http URLs use no TLS; allowed: unset, or https serverUrls" });
     }
-});
+    if (chosen.length > 1) {
+        ctx.addIssue({ code: "custom", path: [chosen[0]], message: `${chosen.join(" and ")} are alternatives; allowed: one of ${allowed}` });
+    }
+}
 
 const resources = strict({
     requests: strict({ cpu: quantity().optional(), memory: quantity().optional() }).default({ cpu: "100m", memory: "256Mi" }),

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./config-schema";
 import { isWildcardHost, serviceEntryProblems } from "./external-hosts";
+import { ENVIRONMENT_ATTRIBUTE } from "./otel-env";
 
 export const PROJECT = "eco2-tracing";
 
@@ -32,7 +33,7 @@ export interface TracingConfig {
     readonly externalServices: readonly ExternalService[];
     readonly jaeger: JaegerConfig;
     readonly istio: IstioConfig;
-    /** customTags always carries `environment` (unless configured otherwise). */
+    /** customTags always carries ENVIRONMENT_ATTRIBUTE, the apps' resource attribute (unless configured otherwise). */
     readonly telemetry: TelemetryConfig;
     readonly networkPolicy: NetworkPolicyConfig;
     readonly smokeTest: { enabled: boolean; namespace?: string; image: string };
@@ -198,7 +199,7 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         externalServices: c.externalServices.map((s) => ({ ...s, resolution: s.resolution ?? (s.hosts.some(isWildcardHost) ? "NONE" : "DNS") })),
         jaeger: c.jaeger,
         istio: c.istio,
-        telemetry: { ...c.telemetry, customTags: { environment: { literal: { value: c.environment } }, ...c.telemetry.customTags } },
+        telemetry: { ...c.telemetry, customTags: { [ENVIRONMENT_ATTRIBUTE]: { literal: { value: c.environment } }, ...c.telemetry.customTags } },
         networkPolicy: c.networkPolicy,
         smokeTest: { ...c.smokeTest, namespace: c.smokeTest.namespace ?? (c.smokeTest.enabled ? c.appNamespaces[0]?.name : undefined) },
         kubernetes: c.kubernetes,

@@ -72,7 +72,7 @@ function storageBackend(j: JaegerConfig, hasPassword: boolean): Values {
             server_urls: [...s.serverUrls],
             indices: { index_prefix: s.indexPrefix },
             ...(Object.keys(basic).length > 0 ? { auth: { basic } } : {}),
-            // OTel configtls: with neither key Jaeger verifies against the system CAs.
+            // OTel configtls: with neither key (config: tlsSystemCAs) Jaeger verifies against the system CAs.
             ...(s.tlsInsecureSkipVerify ? { tls: { insecure_skip_verify: true } } : {}),
             ...(s.caSecretRef ? { tls: { ca_file: STORAGE_CA_FILE } } : {}),
         },

@@ -9,6 +9,25 @@ import { sortKeys } from "./objects";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
 
+/**
+ * The environment attribute of OTel semantic conventions 1.27+ (`deployment.environment` is deprecated): the apps'
+ * resource attribute and the sidecars' span tag (Telemetry customTags) use this one key, so one Jaeger tag search
+ * finds both.
+ */
+export const ENVIRONMENT_ATTRIBUTE = "deployment.environment.name";
+
+/**
+ * The SDKs' propagators, in extraction order. OTel's composite propagator runs every extractor and the last one that
+ * finds a context wins. Envoy's Zipkin tracer rewrites only the multi-header `x-b3-*` form on each hop (and
+ * `traceparent` only with Istio's W3C option), so on an app-to-app call `traceparent` still carries the calling
+ * app's span while `x-b3-*` carries the sidecar's: B3 multi-header goes last so the sidecar's context wins. The single
+ * `b3` header is never injected: Envoy prefers it on extraction but never rewrites it, so the callee's sidecar would
+ * parent to the calling app instead of the calling sidecar. The same value serves both Istio modes: with
+ * `USE_B3_WITH_W3C_PROPAGATION` Envoy writes both forms with the same span, so either extractor yields it
+ * (test/e2e/trace-path.e2e.ts proves both with the real SDK and Jaeger).
+ */
+export const OTEL_PROPAGATORS = "tracecontext,baggage,b3multi";
+
 export interface OtelEnvInput {
     environment: string;
     namespace: string;
@@ -43,10 +62,8 @@ export function otelEnv(input: OtelEnvInput): Record<string, string> {
         // Metrics stay with Prometheus (Istio/app scrapes), logs with Fluent Bit.
         OTEL_LOGS_EXPORTER: "none",
         OTEL_METRICS_EXPORTER: "none",
-        // B3 first: Envoy's Zipkin tracer sends x-b3-* headers, so the app continues the sidecar's trace; the B3
-        // propagators extract both the single and the multi-header form.
-        OTEL_PROPAGATORS: "b3,tracecontext,baggage",
-        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${input.environment},k8s.namespace.name=${input.namespace}`,
+        OTEL_PROPAGATORS,
+        OTEL_RESOURCE_ATTRIBUTES: `${ENVIRONMENT_ATTRIBUTE}=${input.environment},k8s.namespace.name=${input.namespace}`,
         OTEL_TRACES_EXPORTER: "otlp",
         // Parent-based: a request the sidecar sampled is always traced by the app; the ratio only applies to roots.
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",

@@ -90,9 +90,9 @@ describe("AppNamespace", () => {
                         OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
                         OTEL_LOGS_EXPORTER: "none",
                         OTEL_METRICS_EXPORTER: "none",
-                        OTEL_PROPAGATORS: "b3,tracecontext,baggage",
+                        OTEL_PROPAGATORS: "tracecontext,baggage,b3multi",
                         OTEL_PYTHON_EXCLUDED_URLS: "health,ready,metrics",
-                        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment=${stack},k8s.namespace.name=${ns}`,
+                        OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${stack},k8s.namespace.name=${ns}`,
                         OTEL_TRACES_EXPORTER: "otlp",
                         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
                         OTEL_TRACES_SAMPLER_ARG: samplerArgument,
@@ -159,7 +159,7 @@ describe("AppNamespace", () => {
         });
 
         it("follow the Jaeger namespace and release name", async () => {
-            const run = await runStack("prod", { set: { jaeger: { namespace: "tracing", releaseName: "traces", mode: "production", replicas: 2, storage: { type: "opensearch", serverUrls: ["https://os:9200"] } } } });
+            const run = await runStack("prod", { set: { jaeger: { namespace: "tracing", releaseName: "traces", mode: "production", replicas: 2, storage: { type: "opensearch", serverUrls: ["https://os:9200"], tlsSystemCAs: true } } } });
             const to = one(run, POLICY, "app-my-jaeger-egress").inputs.spec.egress[0].to[0];
             assert.deepStrictEqual(to.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "tracing" });
             assert.deepStrictEqual(to.podSelector.matchLabels, jaegerPodLabels("traces"));

@@ -13,7 +13,7 @@ function stackRaw(stack: string): Record<string, string> {
 
 const prod = (extra: Record<string, unknown> = {}) => ({
     environment: "prod",
-    jaeger: { mode: "production", replicas: 2, storage: { type: "elasticsearch", serverUrls: ["https://es:9200"] } },
+    jaeger: { mode: "production", replicas: 2, storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], tlsSystemCAs: true } },
     ...extra,
 });
 
@@ -65,14 +65,14 @@ describe("config", () => {
         it("production storage requires server URLs", () =>
             expectConfigProblem(prod({ jaeger: { mode: "production", storage: { type: "opensearch", serverUrls: [] } } }), "jaeger.storage.serverUrls", "at least one"));
         it("a plain-text password key is rejected; a secret one is accepted", () => {
-            const raw = prod({ jaegerStoragePassword: "hunter2", jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], username: "jaeger" } } });
+            const raw = prod({ jaegerStoragePassword: "hunter2", jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], username: "jaeger", tlsSystemCAs: true } } });
             const found = configProblems(raw, "prod", []);
             assert.ok(found.some((p) => p.includes("jaegerStoragePassword") && p.includes("plain text")), found.join("\n"));
             const c = parseConfig(raw, { stack: "prod", secretKeys: new Set(["jaegerStoragePassword"]) });
             assert.ok(c.storagePassword);
         });
         it("a password needs a username and production storage", () => {
-            expectConfigProblem(prod({ jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], passwordSecretRef: { name: "es", key: "password" } } } }), "jaeger.storage.username", "no username");
+            expectConfigProblem(prod({ jaeger: { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], passwordSecretRef: { name: "es", key: "password" }, tlsSystemCAs: true } } }), "jaeger.storage.username", "no username");
             expectConfigProblem({ environment: "dev", jaegerStoragePassword: "x" }, "jaegerStoragePassword", "allInOne");
         });
         it("a password field inside storage is an unknown key", () =>
@@ -101,6 +101,32 @@ describe("config", () => {
             const tcp = (resolution?: string) => ({ environment: "dev", externalServices: [{ name: "db", hosts: ["a.com", "b.com"], ports: [{ number: 5432, name: "tcp-pg", protocol: "TCP" }], ...(resolution ? { resolution } : {}) }] });
             expectConfigProblem(tcp(), "ports[0].protocol", "TCP", "NONE");
             assert.deepStrictEqual(configProblems(tcp("NONE")), []);
+        });
+    });
+
+    describe("backend TLS (an https backend states how its certificate is verified)", () => {
+        // dev: the choice itself is under test, not prod's stricter rules for it.
+        const storage = (tls: Record<string, unknown>, serverUrls = ["https://es:9200"]) =>
+            ({ environment: "dev", jaeger: { mode: "production", replicas: 2, storage: { type: "elasticsearch", serverUrls, ...tls } } });
+        it("rejects an https backend with no way to verify it (Jaeger would crash-loop on the self-signed certificate)", () =>
+            expectConfigProblem(storage({}), "eco2-tracing:jaeger.storage.caSecretRef", "needs a way to verify", "tlsSystemCAs: true"));
+        it("accepts exactly one of a CA Secret, the system CAs, or no verification", () => {
+            for (const tls of [{ caSecretRef: { name: "es-ca", key: "ca.crt" } }, { tlsSystemCAs: true }, { tlsInsecureSkipVerify: true }]) {
+                assert.deepStrictEqual(configProblems(storage(tls)), [], JSON.stringify(tls));
+            }
+            expectConfigProblem(storage({ caSecretRef: { name: "es-ca", key: "ca.crt" }, tlsSystemCAs: true }), "jaeger.storage.caSecretRef", "caSecretRef and tlsSystemCAs are alternatives");
+        });
+        it("rejects a TLS choice for http URLs and a mix of schemes", () => {
+            expectConfigProblem(storage({ tlsSystemCAs: true }, ["http://es:9200"]), "jaeger.storage.tlsSystemCAs", "http URLs use no TLS");
+            assert.deepStrictEqual(configProblems(storage({}, ["http://es:9200"])), []);
+            expectConfigProblem(storage({ tlsSystemCAs: true }, ["http://es-0:9200", "https://es-1:9200"]), "jaeger.storage.serverUrls", "one scheme");
+        });
+        it("Pulumi.prod.yaml verifies the Elastic chart's self-signed certificate with a CA Secret in the Jaeger namespace", () => {
+            const c = parseConfig(stackRaw("prod"), { stack: "prod" });
+            assert.ok(c.jaeger.storage?.serverUrls.every((u) => u.startsWith("https://")));
+            // A Secret reference has no namespace: the pod mounts it from its own, jaeger.namespace.
+            assert.deepStrictEqual(c.jaeger.storage?.caSecretRef, { name: "jaeger-es-ca", key: "ca.crt" });
+            assert.strictEqual(c.jaeger.namespace, "istio-system");
         });
     });
 

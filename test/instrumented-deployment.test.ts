@@ -38,6 +38,8 @@ describe("instrumentedDeployment (kubernetesx)", () => {
         assert.strictEqual(d.inputs.spec.replicas, 2);
         assert.deepStrictEqual(d.inputs.spec.selector, { matchLabels: { app: "auth-api" } });
         assert.deepStrictEqual(d.inputs.spec.template.metadata.labels, { app: "auth-api", version: "v2" });
+        // The OTLP exports bypass the sidecar, so Envoy does not turn each export into a trace of its own.
+        assert.deepStrictEqual(d.inputs.spec.template.metadata.annotations, { "traffic.sidecar.istio.io/excludeOutboundPorts": "4317,4318" });
         const containers = d.inputs.spec.template.spec.containers;
         assert.strictEqual(containers.length, 1);
         const c = containers[0];
@@ -71,6 +73,20 @@ describe("instrumentedDeployment (kubernetesx)", () => {
         assert.deepStrictEqual(d.inputs.spec.template.metadata.labels, { app: "chat", team: "chat", version: "2024.06.1" });
         assert.strictEqual(d.inputs.spec.replicas, 1);
         await assertValidK8s(d);
+    });
+
+    it("keeps the app's own pod annotations and excluded ports next to the collector's OTLP ports", async () => {
+        const run = await render({
+            namespace: "scan",
+            serviceName: "scan-api",
+            version: "v1",
+            container: { image: "scan:1" },
+            podAnnotations: { "traffic.sidecar.istio.io/excludeOutboundPorts": "5432, 4317", "prometheus.io/scrape": "true" },
+        });
+        assert.deepStrictEqual(deployment(run).inputs.spec.template.metadata.annotations, {
+            "prometheus.io/scrape": "true",
+            "traffic.sidecar.istio.io/excludeOutboundPorts": "4317,4318,5432",
+        });
     });
 
     it("refuses an OTEL_SERVICE_NAME set by the container, before registering anything (the service name has one source)", () => {

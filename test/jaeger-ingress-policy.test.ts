@@ -15,6 +15,12 @@ const collectorRule = (namespaces: string[]) => ({
     ports: COLLECTOR_PORTS,
 });
 
+/** What both stack files admit to the metrics port: kube-prometheus-stack's Prometheus pods. */
+const PROMETHEUS_RULE = {
+    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+    ports: [{ protocol: "TCP", port: 8888 }],
+};
+
 describe("JaegerIngressPolicy", () => {
     it("prod: on the Jaeger pods, collector ports from app + mesh namespaces, query ports (HTTP, gRPC) only from Kiali", async () => {
         const run = await runStack("prod");
@@ -31,9 +37,15 @@ describe("JaegerIngressPolicy", () => {
                     from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } }, podSelector: { matchLabels: { app: "kiali" } } }],
                     ports: [{ protocol: "TCP", port: 16686 }, { protocol: "TCP", port: 16685 }],
                 },
+                PROMETHEUS_RULE,
             ],
         });
         await assertValidK8s(p);
+    });
+
+    it("dev: Prometheus in monitoring may scrape 8888 too (the chart annotates the pods for it)", async () => {
+        const ingress = ingressPolicy(await runStack("dev")).inputs.spec.ingress;
+        assert.deepStrictEqual(ingress[ingress.length - 1], PROMETHEUS_RULE);
     });
 
     it("no query peers configured: no query rule (an empty `from` would admit everyone)", async () => {

@@ -196,6 +196,8 @@ describe("jaeger", () => {
                     auth: { basic: { password: "${env:STORAGE_PASSWORD}", username: "jaeger" } },
                     indices: { index_prefix: "eco2-jaeger" },
                     server_urls: ["https://elasticsearch-master.logging.svc.cluster.local:9200"],
+                    // The stack file's caSecretRef: the Elastic chart's self-signed certificate is verified with its CA.
+                    tls: { ca_file: "/etc/jaeger/storage-ca/ca.crt" },
                 },
             }));
         });
@@ -203,6 +205,8 @@ describe("jaeger", () => {
         it("replicas, resources, rolling updates, and the password from the existing Secret", () => {
             assert.deepStrictEqual(chartJaeger(run), {
                 ...HARDENED,
+                extraVolumeMounts: [...HARDENED.extraVolumeMounts, { mountPath: "/etc/jaeger/storage-ca", name: "storage-ca", readOnly: true }],
+                extraVolumes: [...HARDENED.extraVolumes, { name: "storage-ca", secret: { items: [{ key: "ca.crt", path: "ca.crt" }], secretName: "jaeger-es-ca" } }],
                 // 0.8 × 1Gi = 819.2MiB.
                 extraEnv: [
                     { name: "GOMEMLIMIT", value: "819MiB" },
@@ -272,7 +276,7 @@ describe("jaeger", () => {
 
         it("mounts the CA read-only and points the backend's tls.ca_file at it; user volumes keep it", async () => {
             const helmValues = { jaeger: { extraVolumes: [{ name: "extra", emptyDir: {} }], extraVolumeMounts: [{ name: "extra", mountPath: "/extra" }] } };
-            const run = await runStack("prod", { set: { jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, passwordSecretRef: { name: "es", key: "pw" }, caSecretRef }, helmValues } } });
+            const run = await runStack("prod", { set: { jaeger: { ...PROD_JAEGER, storage: { ...PROD_JAEGER.storage, passwordSecretRef: { name: "es", key: "pw" }, tlsSystemCAs: false, caSecretRef }, helmValues } } });
             const v = values(run);
             assert.deepStrictEqual(userconfigFile(run).extensions.jaeger_storage.backends.primary_store.elasticsearch.tls, { ca_file: "/etc/jaeger/storage-ca/ca.crt" });
             assert.deepStrictEqual(v.jaeger.extraVolumes, [

@@ -29,7 +29,7 @@ describe("MeshTracing", () => {
             assert.strictEqual(t.inputs.apiVersion, "telemetry.istio.io/v1");
             assert.deepStrictEqual(t.inputs.spec, {
                 accessLogging: [{ providers: [{ name: "envoy" }] }],
-                tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100, customTags: { environment: { literal: { value: "dev" } } } }],
+                tracing: [{ providers: [{ name: "jaeger" }], randomSamplingPercentage: 100, customTags: { "deployment.environment.name": { literal: { value: "dev" } } } }],
             });
         });
 
@@ -43,7 +43,7 @@ describe("MeshTracing", () => {
             assert.deepStrictEqual(payment.inputs.spec.selector, { matchLabels: { app: "payment" } });
             assert.strictEqual(tracing(payment).randomSamplingPercentage, 100);
             assert.deepStrictEqual(tracing(payment).customTags, mesh.customTags);
-            assert.deepStrictEqual(tracing(payment).customTags, { environment: { literal: { value: "prod" } } });
+            assert.deepStrictEqual(tracing(payment).customTags, { "deployment.environment.name": { literal: { value: "prod" } } });
             assert.strictEqual(payment.inputs.spec.accessLogging, undefined, "access logging is inherited from the mesh-wide Telemetry");
         });
 
@@ -60,7 +60,7 @@ describe("MeshTracing", () => {
             const run = await runStack("prod", { set: { telemetry: { customTags, workloadOverrides } } });
             const expected = {
                 cluster: { environment: { name: "CLUSTER_NAME" } },
-                environment: { literal: { value: "prod" } },
+                "deployment.environment.name": { literal: { value: "prod" } },
                 team: { literal: { value: "eco2" } },
                 tenant: { header: { name: "x-tenant", defaultValue: "none" } },
             };
