@@ -5,12 +5,13 @@
  * of tool, version, path and origin; with --json only {"<tool>": "<absolute path>", ...}. Exit 1 when a component
  * cannot be built (the message names the module and version the proxy refused).
  */
+import { Io, processIo } from "./io";
 import { parseArgs } from "util";
 import { ensureToolchain, ToolchainError } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";
 
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
     let json: boolean | undefined;
     try {
         const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean" } } });

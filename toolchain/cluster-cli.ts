@@ -4,12 +4,13 @@
  * The embedded cluster (toolchain/cluster.ts). `up` builds what is missing of the toolchain first and is a no-op on
  * a running cluster; `kubeconfig` prints the path of its kubeconfig. Exit 1 on failure, 2 on bad arguments.
  */
+import { Io, processIo } from "./io";
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";
 import { ToolchainError } from "./tools";
 
 const USAGE = "usage: npm run cluster -- up | down | status | kubeconfig";
 
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
     const [verb, ...extra] = argv;
     if (verb === "--help" || verb === "-h") {
         io.out.write(`${USAGE}\n`);

@@ -118,6 +118,7 @@ export async function clusterUp(log: (line: string) => void = () => undefined): 
 export async function clusterDown(): Promise<void> {
     if (!fs.existsSync(clusterDir())) return;
     const { kwokctl } = await toolPaths(["kwokctl"]);
-    const r = exec(kwokctl, ["delete", "cluster", "--name", CLUSTER_NAME, "--kubeconfig", ""]);
+    // `create` was told not to touch the user's kubeconfig; `delete` only removes a context it finds there.
+    const r = exec(kwokctl, ["delete", "cluster", "--name", CLUSTER_NAME]);
     if (!r.ok && fs.existsSync(clusterDir())) throw new ToolchainError(`kwokctl delete cluster failed:\n${r.out}`);
 }

@@ -5,6 +5,9 @@ import * as path from "path";
 /** toolchain/ in the clone, from both the sources and their compiled copies under bin/. */
 export const TOOLCHAIN_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../toolchain" : ".");
 
+/** The project: the directory of Pulumi.yaml, one above toolchain/. */
+export const PROJECT_DIR = path.dirname(TOOLCHAIN_DIR);
+
 /** The cache: binaries, Go caches, cluster state and local Pulumi state; ECO2_CACHE_DIR moves it. */
 export function cacheDir(): string {
     return process.env.ECO2_CACHE_DIR ?? path.join(os.homedir(), ".cache", "eco2-tracing");

@@ -1,0 +1,69 @@
+/**
+ * What the real-component suites share: the toolchain's binaries, the embedded cluster, commands that must succeed,
+ * and the program's plan for a stack (objects and Helm values, as the program generates them).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { HelmRelease, KubeObject, stackObjects } from "../../lib/manifests";
+import { runProgramForSynth } from "../../lib/synth-run";
+import { clusterUp } from "../../toolchain/cluster";
+import { ToolName, TOOL_NAMES } from "../../toolchain/components";
+import { toolPaths } from "../../toolchain/tools";
+import { ROOT } from "../helpers";
+
+let tools: Promise<Record<ToolName, string>> | undefined;
+/** Every tool, built on first use (a cold build prints its progress). */
+export const allTools = () => (tools ??= toolPaths([...TOOL_NAMES], (line) => process.stderr.write(`      [toolchain] ${line}\n`)));
+
+let kubeconfig: Promise<string> | undefined;
+export const cluster = () => (kubeconfig ??= clusterUp((line) => process.stderr.write(`      [cluster] ${line}\n`)));
+
+export interface Result {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Result {
+    const r = spawnSync(cmd, args, { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** Runs a command that must succeed; the error carries its output. */
+export function must(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): string {
+    const r = run(cmd, args, opts);
+    if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.code}:\n${r.stderr}${r.stdout}`.slice(0, 8000));
+    return r.stdout;
+}
+
+export async function kubectl(args: string[], input?: string): Promise<string> {
+    const [{ kubectl }, config] = await Promise.all([allTools(), cluster()]);
+    return must(kubectl, ["--kubeconfig", config, ...args], { input });
+}
+
+export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `eco2-${prefix}-`));
+
+/** The real chart archive beside the clone (CI has it); otherwise the chart repository. Says which it used. */
+export function chartSource(release: HelmRelease): { args: string[]; what: string } {
+    const local = path.resolve(ROOT, "..", "shared", "charts", `${release.chart}-${release.version}.tgz`);
+    if (fs.existsSync(local)) return { args: [local], what: path.relative(ROOT, local) };
+    return { args: [release.chart!, "--repo", release.repo!, "--version", release.version!], what: `${release.repo} ${release.chart} ${release.version}` };
+}
+
+export interface Plan {
+    objects: KubeObject[];
+    releases: HelmRelease[];
+}
+
+/** The program's objects and releases for a stack, with secrets in clear (they go to the local cluster only). */
+export async function plan(stack: string, configFile?: string): Promise<Plan> {
+    const run = await runProgramForSynth({ root: ROOT, stack, configFile });
+    const { objects, releases } = stackObjects(run.resources);
+    return { objects, releases };
+}
+
+export const toYaml = (docs: readonly unknown[]) => docs.map((d) => YAML.stringify(d, { sortMapEntries: true })).join("---\n");
+export const parseYaml = (text: string) => YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((d) => d && typeof d === "object") as Record<string, any>[];

@@ -1,0 +1,29 @@
+/**
+ * npm run local -- <pulumi arguments>
+ *
+ * The real `pulumi` CLI on the embedded cluster with local state (toolchain/local.ts): e.g.
+ * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
+ * `--policy-pack` is given. The exit code is the CLI's.
+ */
+import { runLocal } from "./local";
+import { ToolchainError } from "./tools";
+
+const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
+
+export async function main(argv: string[]): Promise<number> {
+    if (!argv.length || argv[0] === "--help" && argv.length === 1) {
+        process.stdout.write(`${USAGE}\n`);
+        return argv.length ? 0 : 2;
+    }
+    try {
+        return (await runLocal(argv)).code;
+    } catch (e) {
+        if (!(e instanceof ToolchainError)) throw e;
+        process.stderr.write(`local: ${e.message}\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
