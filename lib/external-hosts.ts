@@ -20,6 +20,9 @@ const MAX_PORTS = 256;
 
 export const isWildcardHost = (host: string): boolean => host.startsWith("*");
 
+/** The name a host stands for: `api.openai.com.` (fully qualified) and `api.openai.com` are one host to Istio. */
+export const hostKey = (host: string): string => host.replace(/\.$/, "");
+
 /**
  * Istio's ValidateWildcardDomain (DNS-1123 labels of at most 63 characters, at most 255 in all, no all-numeric
  * top-level label, so no IP addresses) plus its partial-wildcard rule: Istio only warns about `*foo.com`, but such a
@@ -59,8 +62,9 @@ export function serviceEntryProblems(svc: ServiceEntryInput): Problem[] {
     svc.hosts.forEach((host, i) => {
         const problem = hostProblem(host);
         if (problem) problems.push({ path: ["hosts", i], message: problem });
-        if (firstHost.has(host)) problems.push({ path: ["hosts", i], message: `duplicate host "${host}" (also at hosts[${firstHost.get(host)}])` });
-        else firstHost.set(host, i);
+        const key = hostKey(host);
+        if (firstHost.has(key)) problems.push({ path: ["hosts", i], message: `duplicate host "${host}" (also at hosts[${firstHost.get(key)}])` });
+        else firstHost.set(key, i);
     });
     // Istio: with DNS resolution and no endpoints every host must be an FQDN.
     if (wildcard && svc.resolution === "DNS") {

@@ -23,6 +23,8 @@ export function typeToken(apiVersion: string, kind: string): string {
 export interface ManifestResource extends EngineResource {
     display: string;
     file: string;
+    /** `document 2`, or `document 2 items[0]` inside a List. */
+    document: string;
 }
 
 function isObject(value: unknown): value is Record<string, any> {
@@ -34,14 +36,19 @@ function toResource(obj: unknown, file: string, where: string, seen: Map<string,
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) throw new ManifestError(file, `${where} has no valid apiVersion (${JSON.stringify(apiVersion)})`);
     if (typeof kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) throw new ManifestError(file, `${where} has no valid kind (${JSON.stringify(kind)})`);
-    if (kind === "List" || kind.endsWith("List")) {
+    // `List` and the API's typed lists (ConfigMapList, …) carry items; a CRD kind such as IPAllowList is an object.
+    if (kind === "List" || (kind.endsWith("List") && Array.isArray(obj.items))) {
         const items = obj.items;
         if (!Array.isArray(items)) throw new ManifestError(file, `${where} is a ${kind} without items`);
         return items.flatMap((item, i) => toResource(item, file, `${where} items[${i}]`, seen));
     }
-    const name = obj.metadata?.name;
-    if (typeof name !== "string" || name.length === 0) throw new ManifestError(file, `${where} (${kind}) has no metadata.name`);
-    const namespace = typeof obj.metadata?.namespace === "string" ? obj.metadata.namespace : undefined;
+    const { name, namespace } = isObject(obj.metadata) ? obj.metadata : ({} as Record<string, unknown>);
+    if (name === undefined || name === null || name === "") throw new ManifestError(file, `${where} (${kind}) has no metadata.name`);
+    for (const [key, value] of [["name", name], ["namespace", namespace]] as const) {
+        if (value !== undefined && typeof value !== "string") {
+            throw new ManifestError(file, `${where} (${kind}) has metadata.${key} ${JSON.stringify(value)}; Kubernetes names are strings (quote it in YAML)`);
+        }
+    }
     const type = typeToken(apiVersion, kind);
     const id = namespace ? `${namespace}/${name}` : name;
     // URNs must be unique; the same object twice (e.g. two files) keeps both, numbered.
@@ -55,17 +62,30 @@ function toResource(obj: unknown, file: string, where: string, seen: Map<string,
         props: obj,
         display: `${kind}/${id}`,
         file,
+        document: where,
     }];
 }
 
 /** Parses one YAML stream; empty documents are skipped, anything else that is not an object is an error. */
 export function parseManifests(text: string, file: string, seen: Map<string, number> = new Map()): ManifestResource[] {
-    const docs = parseAllDocuments(text, { uniqueKeys: true });
+    // The parser's own failures (e.g. an alias bomb past maxAliasCount) name no file: report them with it.
+    const parserError = (where: string, e: unknown) => new ManifestError(file, `${where}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0].replace(/:$/, "")}`);
+    let docs: ReturnType<typeof parseAllDocuments>;
+    try {
+        docs = parseAllDocuments(text, { uniqueKeys: true });
+    } catch (e) {
+        throw parserError("not YAML", e);
+    }
     const out: ManifestResource[] = [];
     docs.forEach((doc, i) => {
         const error = doc.errors[0];
-        if (error) throw new ManifestError(file, `document ${i + 1}: ${error.message.split("\n")[0].replace(/:$/, "")}`);
-        const value: unknown = doc.toJS({ maxAliasCount: 100 });
+        if (error) throw parserError(`document ${i + 1}`, error);
+        let value: unknown;
+        try {
+            value = doc.toJS({ maxAliasCount: 100 });
+        } catch (e) {
+            throw parserError(`document ${i + 1}`, e);
+        }
         if (value === null || value === undefined) return;
         out.push(...toResource(value, file, `document ${i + 1}`, seen));
     });

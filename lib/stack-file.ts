@@ -13,8 +13,23 @@ export interface StackFileConfig {
     secretKeys: string[];
 }
 
+/**
+ * The file's YAML with every number JSON cannot hold (`1e999`, `.inf`, `.nan`) kept as written, as a string: JSON
+ * would turn it into null, and the config module then reports the number as the user wrote it, with its range.
+ */
+function parseKeepingNumbers(text: string): any {
+    const doc = YAML.parseDocument(text);
+    if (doc.errors.length > 0) throw doc.errors[0];
+    YAML.visit(doc, {
+        Scalar(_, node) {
+            if (typeof node.value === "number" && !Number.isFinite(node.value) && node.source !== undefined) node.value = node.source;
+        },
+    });
+    return doc.toJS();
+}
+
 export function readStackFile(file: string, project: string): StackFileConfig {
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const doc = parseKeepingNumbers(fs.readFileSync(file, "utf8")) ?? {};
     const raw: Record<string, unknown> = doc.config ?? {};
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

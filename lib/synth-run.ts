@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
-import { readStackFile } from "./stack-file";
+import { readStackFile, StackFileConfig } from "./stack-file";
 
 export interface ProjectFile {
     name: string;
@@ -54,20 +54,26 @@ export interface SynthRunOptions {
     stack: string;
     /** Defaults to `<root>/Pulumi.<stack>.yaml`. */
     configFile?: string;
+    /** The config file already read (readStackConfig); read from `configFile` otherwise. */
+    stackConfig?: StackFileConfig;
     /** The program's default export; defaults to the compiled index.ts next to this module's directory. */
     program?: () => unknown;
+}
+
+/** The stack file's config as the engine hands it over; throws StackFileError. */
+export function readStackConfig(file: string, project: ProjectFile): StackFileConfig {
+    try {
+        return readStackFile(file, project.name);
+    } catch (e) {
+        throw new StackFileError(file, e);
+    }
 }
 
 /** Throws ProgramError (with the program's own error as `cause`) or StackFileError. */
 export async function runProgramForSynth(options: SynthRunOptions): Promise<SynthRun> {
     const project = readProject(options.root);
     const file = options.configFile ?? path.join(options.root, `Pulumi.${options.stack}.yaml`);
-    let stackConfig: ReturnType<typeof readStackFile>;
-    try {
-        stackConfig = readStackFile(file, project.name);
-    } catch (e) {
-        throw new StackFileError(file, e);
-    }
+    const stackConfig = options.stackConfig ?? readStackConfig(file, project);
     const program = options.program ?? (require("../index") as () => unknown);
 
     // A stack transformation sees every resource's type, name and parent as the SDK constructs it; the mock

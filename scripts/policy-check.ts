@@ -12,6 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../policy-pack/policies";
+import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { ManifestError, ManifestResource, parseManifests } from "../lib/manifest-files";
 import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "../lib/policy-config";
 import { analyze, reconcileConfig } from "../lib/policy-engine";
@@ -23,6 +24,7 @@ class InputError extends Error {}
 interface Args {
     config?: string;
     inputs: string[];
+    help?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -33,7 +35,7 @@ function parseArgs(argv: string[]): Args {
             if (i + 1 >= argv.length) throw new InputError("--config needs a file");
             args.config = argv[++i];
         } else if (a.startsWith("--config=")) args.config = a.slice("--config=".length);
-        else if (a === "-h" || a === "--help") throw new InputError(USAGE);
+        else if (a === "-h" || a === "--help") return { inputs: [], help: true };
         else if (a.startsWith("-") && a !== "-") throw new InputError(`unknown option ${a}\n${USAGE}`);
         else args.inputs.push(a);
     }
@@ -74,20 +76,21 @@ function oneLine(text: string): string {
     return text.replace(/\s*\n\s*/g, " ").trim();
 }
 
-export interface CheckIO {
-    out(line: string): void;
-    err(line: string): void;
-    stdin(): string;
+/** The same object twice (e.g. in two files) is checked twice; said once, since applying both is a conflict. */
+function warnDuplicates(resources: readonly ManifestResource[], io: CommandIO): void {
+    const byObject = new Map<string, ManifestResource[]>();
+    for (const r of resources) {
+        const key = `${r.props.apiVersion} ${r.display}`;
+        byObject.set(key, [...(byObject.get(key) ?? []), r]);
+    }
+    for (const copies of byObject.values()) {
+        if (copies.length < 2) continue;
+        io.err(`warning: ${copies[0].display} is declared ${copies.length} times (${copies.map((c) => `${c.file} ${c.document}`).join(", ")}); each copy is checked`);
+    }
 }
 
-const PROCESS_IO: CheckIO = {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    stdin: () => fs.readFileSync(0, "utf8"),
-};
-
 /** The whole command; resolves to the exit code. */
-export async function policyCheck(argv: string[], io: CheckIO = PROCESS_IO): Promise<number> {
+export async function policyCheck(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     try {
         return await check(argv, io);
     } catch (e) {
@@ -99,8 +102,12 @@ export async function policyCheck(argv: string[], io: CheckIO = PROCESS_IO): Pro
     }
 }
 
-async function check(argv: string[], io: CheckIO): Promise<number> {
+async function check(argv: string[], io: CommandIO): Promise<number> {
     const args = parseArgs(argv);
+    if (args.help) {
+        io.out(USAGE);
+        return 0;
+    }
     let config: PolicyPackConfig = {};
     if (args.config) {
         // Checked before any manifest is read: a bad config fails fast, naming the file.
@@ -112,7 +119,11 @@ async function check(argv: string[], io: CheckIO): Promise<number> {
     const seen = new Map<string, number>();
     const resources: ManifestResource[] = [];
     const files = args.inputs.flatMap(expand);
-    for (const file of files) resources.push(...parseManifests(read(file, io.stdin), file === "-" ? "<stdin>" : file, seen));
+    const shown = (file: string) => (file === "-" ? "<stdin>" : file);
+    for (const file of files) resources.push(...parseManifests(read(file, io.stdin), shown(file), seen));
+    // Nothing to check must not read as "passed": a failed `helm template` often leaves an empty file.
+    if (resources.length === 0) throw new InputError(`error: no objects in ${files.map(shown).join(", ")}; allowed: YAML documents that are Kubernetes objects`);
+    warnDuplicates(resources, io);
 
     const { diagnostics } = await analyze(policies, resources, { config, configSource: args.config });
     const byUrn = new Map(resources.map((r) => [r.urn, r.display]));

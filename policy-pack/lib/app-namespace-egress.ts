@@ -6,6 +6,7 @@ import { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
 import { appNamespaces, collectorNamespaceLabels, indexStack } from "./app-namespaces";
 import { COLLECTOR_DEFAULTS, CollectorConfig, collectorSchema, read } from "./config";
 import { Destination, explainBlocking, namespaceEgress } from "./egress";
+import { stackJaeger } from "./jaeger";
 import { describeLabels } from "./selectors";
 
 export interface EgressPolicyOptions {
@@ -24,7 +25,11 @@ export function appNamespaceEgressPolicy(options: EgressPolicyOptions): StackVal
         enforcementLevel: options.enforcementLevel,
         configSchema: collectorSchema,
         validateStack: (args, reportViolation) => {
-            const config = read<CollectorConfig>(args.getConfig(), COLLECTOR_DEFAULTS);
+            const configured = read<CollectorConfig>(args.getConfig(), COLLECTOR_DEFAULTS);
+            // A stack that installs Jaeger itself says where the collector is (e.g. jaeger.namespace: tracing); the
+            // config describes the collector of stacks that only point at it (app teams').
+            const own = stackJaeger(args.resources);
+            const config = own ? { ...configured, collectorNamespace: own.namespace, collectorPodLabels: own.podLabels } : configured;
             const index = indexStack(args.resources);
             const namespaces = appNamespaces(index, config);
             if (namespaces.size === 0) args.notApplicable("no app namespaces: none labelled for sidecar injection, configured, or running workloads");

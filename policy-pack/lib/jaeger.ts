@@ -3,7 +3,8 @@
  * release/chart of the jaeger chart, and rendered Jaeger workloads with the config they load.
  */
 import { parse } from "yaml";
-import { asArray, hasLabels, isKind, isRecord, stringMap } from "./resources";
+import { DEFAULT_JAEGER_POD_LABELS } from "./config";
+import { asArray, hasLabels, isKind, isRecord, ResourceLike, stringMap } from "./resources";
 
 /** A Service selects Jaeger pods when its selector is a non-empty subset of the Jaeger pod labels. */
 export function selectsJaeger(serviceSpec: unknown, jaegerPodLabels: Readonly<Record<string, string>>): boolean {
@@ -111,6 +112,25 @@ export function configMapAt(path: string, container: Record<string, any>, podSpe
         return { name: cm.name, key: isRecord(item) && typeof item.key === "string" ? item.key : file };
     }
     return undefined;
+}
+
+/** Where the Jaeger install a stack declares itself runs: its namespace and the pod labels the chart gives it. */
+export interface StackJaeger {
+    namespace: string;
+    podLabels: Record<string, string>;
+}
+
+/**
+ * The stack's own install of the jaeger chart, when it has exactly one: its release namespace, and the chart's pod
+ * labels with the release name as app.kubernetes.io/instance. Undefined for stacks that only point at a collector.
+ */
+export function stackJaeger(resources: readonly ResourceLike[]): StackJaeger | undefined {
+    const installs = resources.filter((r) => isHelmInstall(r.type) && isJaegerChart(r.props));
+    if (installs.length !== 1) return undefined;
+    const { props, name } = installs[0];
+    const release = typeof props.name === "string" && props.name ? props.name : name;
+    const namespace = typeof props.namespace === "string" && props.namespace ? props.namespace : "default";
+    return { namespace, podLabels: { ...DEFAULT_JAEGER_POD_LABELS, "app.kubernetes.io/instance": release } };
 }
 
 /** `Release namespace/name` for a Helm install (its namespace and name are top-level inputs). */
