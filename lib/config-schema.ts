@@ -5,73 +5,12 @@
  * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors.
  */
 import { z } from "zod";
-import { DNS1123_LABEL, LABEL_KEY, LABEL_VALUE } from "./labels";
 import { ISTIO_PORT_PROTOCOLS } from "./external-hosts";
+import { bool, chartRepo, dnsLabel, healthPath, int, labels, percentage, port, quantity, selectorLabels, strict } from "./config-primitives";
+import { parseQuantity } from "./quantity";
+import { helmValuesGuardRails } from "./helm-values-rules";
 
-// ---- primitives ------------------------------------------------------------------------------------------------
-
-/** Values set with `pulumi config set` arrive as strings: accept numeric strings, reject anything else. */
-const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
-
-const toNumber = (v: unknown) => (typeof v === "string" && NUMERIC.test(v) ? Number(v) : v);
-export const num = () => z.preprocess(toNumber, z.number({ error: "must be a number (numeric strings are accepted)" }));
-export const int = () => z.preprocess(toNumber, z.number({ error: "must be a whole number" }).int("must be a whole number"));
-export const bool = () =>
-    z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ error: "must be true or false" }));
-
-export const dnsLabel = () =>
-    z.string().max(63, "must be at most 63 characters").regex(DNS1123_LABEL, "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)");
-
-export const port = () => int().pipe(z.number().min(1, "must be a port number 1–65535").max(65535, "must be a port number 1–65535"));
-
-/** Kubernetes quantity, e.g. 512Mi, 1Gi, 250m. */
-const quantity = () => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/, "must be a Kubernetes quantity such as 512Mi or 250m");
-
-/** OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list, so one entry cannot hold a comma. */
-const healthPath = () => z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)");
-
-const labels = () => z.record(z.string().min(1), z.string());
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const up = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = up;
-        }
-    }
-    return row[b.length];
-}
-
-/** The closest allowed key to an unknown one, when it is close enough to be a typo. */
-export function suggest(key: string, allowed: readonly string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const candidate of allowed) {
-        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
-        if (d < bestDistance) [best, bestDistance] = [candidate, d];
-    }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** A strict object whose unknown-key error lists what is allowed and the nearest match. */
-export function strict<T extends z.ZodRawShape>(shape: T) {
-    const allowed = Object.keys(shape).sort();
-    return z.strictObject(shape, {
-        error: (iss) => {
-            if (iss.code !== "unrecognized_keys") return undefined;
-            return iss.keys
-                .map((k) => {
-                    const hint = suggest(k, allowed);
-                    return `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${allowed.join(", ")}`;
-                })
-                .join("; ");
-        },
-    });
-}
+export { suggest } from "./config-primitives";
 
 // ---- sections --------------------------------------------------------------------------------------------------
 
@@ -123,6 +62,8 @@ const storage = strict({
     passwordSecretRef: secretRef.optional(),
     indexPrefix: dnsLabel().default("jaeger"),
     tlsInsecureSkipVerify: bool().default(false),
+    /** prod only: the explicit acceptance of an unverified backend (lib/config-rules.ts). */
+    tlsInsecureSkipVerifyAcknowledged: bool().default(false),
     /** An existing Secret in the tracing namespace holding the PEM CA that signed the backend's certificate. */
     caSecretRef: secretRef.optional(),
     /** Verify the backend against the image's system CAs: the explicit choice for a publicly signed certificate. */
@@ -155,37 +96,33 @@ function storageTlsRules(s: { serverUrls: string[]; caSecretRef?: unknown; tlsSy
 const resources = strict({
     requests: strict({ cpu: quantity().optional(), memory: quantity().optional() }).default({ cpu: "100m", memory: "256Mi" }),
     limits: strict({ cpu: quantity().optional(), memory: quantity().optional() }).default({ memory: "512Mi" }),
+}).superRefine((r, ctx) => {
+    for (const kind of ["cpu", "memory"] as const) {
+        const [request, limit] = [r.requests[kind], r.limits[kind]];
+        if (request !== undefined && limit !== undefined && parseQuantity(request) > parseQuantity(limit)) {
+            ctx.addIssue({ code: "custom", path: ["requests", kind], message: `is above limits.${kind} ${limit} (Kubernetes rejects a request above its limit); allowed: at most ${limit}` });
+        }
+    }
 });
 
 const jaeger = strict({
     namespace: dnsLabel().default("istio-system"),
-    releaseName: dnsLabel().default("jaeger"),
+    releaseName: dnsLabel().max(53, "must be at most 53 characters (Helm's limit for release names)").default("jaeger"),
     chart: strict({
-        repo: z.url().default("https://jaegertracing.github.io/helm-charts"),
-        name: z.string().default("jaeger"),
+        repo: chartRepo().default("https://jaegertracing.github.io/helm-charts"),
+        name: z.string().min(1, "must not be empty (Helm needs a chart name)").default("jaeger"),
         version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 4.11.1").default("4.11.1"),
+        // Air-gapped clusters install from a file; kept as written so the state is the same on every machine.
+        path: z.string().min(1, "must be a chart directory or .tgz").optional(),
     }).default({ repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }),
     mode: z.enum(["allInOne", "production"]).default("allInOne"),
-    replicas: int().pipe(z.number().min(1, "must be at least 1").max(20, "must be at most 20")).default(1),
-    memory: strict({ maxTraces: int().pipe(z.number().min(1000, "must be at least 1000").max(10_000_000, "must be at most 10000000")).default(50_000) }).default({ maxTraces: 50_000 }),
+    replicas: int({ min: 1, max: 20 }).default(1),
+    memory: strict({ maxTraces: int({ min: 1000, max: 10_000_000 }).default(50_000) }).default({ maxTraces: 50_000 }),
     resources: resources.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     storage: storage.optional(),
     /** Escape hatch: extra chart values deep-merged over the generated ones. */
     helmValues: z.record(z.string(), z.unknown()).default({}).superRefine(helmValuesGuardRails),
 });
-
-/** Overrides that would silently break the ClusterIP Services or expose the UI outside the cluster. */
-function helmValuesGuardRails(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
-    if ("nameOverride" in values) {
-        ctx.addIssue({ code: "custom", path: ["nameOverride"], message: "renames the chart's pod label app.kubernetes.io/name, so the jaeger-*-clusterip selectors would match no pod; allowed: unset" });
-    }
-    const chartJaeger = values.jaeger;
-    const service = chartJaeger && typeof chartJaeger === "object" ? (chartJaeger as Record<string, unknown>).service : undefined;
-    const type = service && typeof service === "object" ? (service as Record<string, unknown>).type : undefined;
-    if (type !== undefined && type !== "ClusterIP") {
-        ctx.addIssue({ code: "custom", path: ["jaeger", "service", "type"], message: "the Jaeger UI and collector stay in-cluster; allowed: ClusterIP (never LoadBalancer or NodePort)" });
-    }
-}
 
 /** Istio's CustomTag: exactly one of literal, environment, header. */
 const customTag = strict({
@@ -194,26 +131,12 @@ const customTag = strict({
     header: strict({ name: z.string().min(1), defaultValue: z.string().optional() }).optional(),
 }).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
 
-/** Kubernetes label syntax (lib/labels.ts) also keeps out the wildcards Istio's selector rejects. */
-const selectorLabels = () =>
-    z
-        .record(z.string(), z.string().max(63, "must be at most 63 characters").regex(LABEL_VALUE, "must be a label value (alphanumerics, '-', '_', '.', starting and ending with an alphanumeric)"))
-        .superRefine((l, ctx) => {
-            for (const key of Object.keys(l)) {
-                const slash = key.indexOf("/");
-                if (!LABEL_KEY.test(key) || slash > 253 || key.length - slash - 1 > 63) {
-                    ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a label key; allowed: [DNS prefix (at most 253)/]name (at most 63: alphanumerics, '-', '_', '.')` });
-                }
-            }
-        })
-        .refine((l) => Object.keys(l).length > 0, "needs at least one label");
-
 const workloadOverride = strict({
     // mesh-default is the mesh-wide Telemetry's name (lib/mesh-config.ts MESH_TELEMETRY_NAME).
     name: dnsLabel().refine((n) => n !== "mesh-default", "mesh-default is the mesh-wide Telemetry's name; allowed: any other name"),
     namespace: dnsLabel(),
     matchLabels: selectorLabels(),
-    sampling: num(),
+    sampling: percentage(),
 });
 
 const telemetry = strict({
@@ -225,7 +148,7 @@ const telemetry = strict({
 });
 
 const istiod = strict({
-    repo: z.url().default("https://istio-release.storage.googleapis.com/charts"),
+    repo: chartRepo().default("https://istio-release.storage.googleapis.com/charts"),
     version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 1.28.1"),
     /** The rest of the mesh config this stack must keep; the tracing parts are merged into it, never replace it. */
     meshConfig: z.record(z.string(), z.unknown()).default({}),
@@ -237,7 +160,7 @@ const istio = strict({
     tracingProvider: dnsLabel().default("jaeger"),
     /** Istio ≥ 1.28: Envoy also emits W3C traceparent next to B3. */
     w3cPropagation: bool().default(false),
-    maxPathTagLength: int().pipe(z.number().min(1).max(1024)).default(256),
+    maxPathTagLength: int({ min: 1, max: 1024 }).default(256),
     /** Namespaces whose gateways send spans to the collector (besides the root namespace). */
     gatewayNamespaces: z.array(dnsLabel()).default([]),
     /** When set, this stack installs/upgrades istiod from the official chart with the merged mesh config. */
@@ -288,7 +211,7 @@ const kubernetes = strict({
 /** Top-level keys, as set with `pulumi config set eco2-tracing:<key>`. */
 export const rawConfigSchema = strict({
     environment: z.enum(["dev", "prod"]),
-    sampling: num().optional(),
+    sampling: percentage().optional(),
     appNamespaces: z.array(appNamespace).default([]),
     externalServices: z.array(externalService).default([]),
     jaeger: jaeger.default(jaeger.parse({})),

@@ -9,7 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./config-schema";
-import { isWildcardHost, serviceEntryProblems } from "./external-hosts";
+import { crossFieldRules, RuleContext } from "./config-rules";
+import { isWildcardHost } from "./external-hosts";
+import { isPlainObject } from "./objects";
 import { ENVIRONMENT_ATTRIBUTE } from "./otel-env";
 
 export const PROJECT = "eco2-tracing";
@@ -94,63 +96,33 @@ function show(value: unknown): string {
     return s.length > 120 ? s.slice(0, 117) + "..." : s;
 }
 
-type Add = (path: PropertyKey[], message: string) => void;
-
 /**
- * Rules across keys. Each top-level section is parsed on its own, so these run on whatever sections are valid and
- * the user sees structural and cross-field problems in one run.
+ * What parsed of a section that failed as a whole: an object's valid keys (the valid part of an invalid object
+ * key, recursively), a list's valid elements (invalid ones left as holes, so indexes stay as written). Lets the rules
+ * across keys run on everything that is valid; list elements stay whole, so rules can rely on their shape.
  */
-function crossFieldRules(c: Partial<Raw>, add: Add, secretKeys: ReadonlySet<string> | undefined): void {
-    if (c.sampling !== undefined && (c.sampling < 0 || c.sampling > 100)) add(["sampling"], "must be a percentage from 0 to 100");
-    else if (c.environment === "prod" && c.sampling !== undefined && (c.sampling < 1 || c.sampling > 10)) add(["sampling"], "prod samples 1–10 % of requests (inclusive)");
-
-    const j = c.jaeger;
-    if (!j) {
-        // reported by the section's own parse
-    } else if (j.mode === "allInOne") {
-        if (j.replicas > 1) add(["jaeger", "replicas"], "the in-memory store keeps each replica's own subset of traces; allowed: 1 with mode allInOne (use mode production for replicas)");
-        if (j.storage) add(["jaeger", "storage"], "storage is only read in mode production; allowed: unset with mode allInOne");
-        if (c.jaegerStoragePassword !== undefined) add(["jaegerStoragePassword"], "the in-memory store has no password; allowed: unset with mode allInOne");
-    } else if (!j.storage) {
-        add(["jaeger", "storage"], "mode production needs storage {type, serverUrls} for an existing Elasticsearch/OpenSearch");
-    } else {
-        const hasRef = !!j.storage.passwordSecretRef;
-        const hasSecret = c.jaegerStoragePassword !== undefined;
-        if (hasRef && hasSecret) add(["jaegerStoragePassword"], "set either jaeger.storage.passwordSecretRef or the Pulumi secret jaegerStoragePassword, not both");
-        if (!j.storage.username && (hasRef || hasSecret)) add(["jaeger", "storage", "username"], "a password is set but no username; allowed: a username for basic auth");
-        if (j.storage.username && !hasRef && !hasSecret) add(["jaeger", "storage", "username"], "a username needs a password: jaeger.storage.passwordSecretRef {name, key} or `pulumi config set --secret jaegerStoragePassword`");
+function partialSection(schema: z.ZodType, value: unknown): unknown {
+    let s = schema as unknown as { _zod: { def: Record<string, any> } };
+    while (s._zod.def.type === "default" || s._zod.def.type === "optional") s = s._zod.def.innerType;
+    const def = s._zod.def;
+    if (def.type === "object" && isPlainObject(value)) {
+        const out: Record<string, unknown> = {};
+        for (const [key, sub] of Object.entries(def.shape as Record<string, z.ZodType>)) {
+            const r = sub.safeParse(value[key]);
+            const part = r.success ? r.data : partialSection(sub, value[key]);
+            if (part !== undefined) out[key] = part;
+        }
+        return out;
     }
-    if (c.jaegerStoragePassword !== undefined && secretKeys && !secretKeys.has("jaegerStoragePassword")) {
-        add(["jaegerStoragePassword"], "is stored in plain text; allowed: a secret (`pulumi config set --secret jaegerStoragePassword ...`)");
-    }
-
-    const seen = (items: string[], path: (i: number) => PropertyKey[], what: string) => {
-        const first = new Map<string, number>();
-        items.forEach((item, i) => {
-            if (first.has(item)) add(path(i), `duplicate ${what} "${item}" (also at index ${first.get(item)})`);
-            else first.set(item, i);
+    if (def.type === "array" && Array.isArray(value)) {
+        const out: unknown[] = new Array(value.length);
+        value.forEach((v, i) => {
+            const r = (def.element as z.ZodType).safeParse(v);
+            if (r.success) out[i] = r.data;
         });
-    };
-    seen((c.appNamespaces ?? []).map((n) => n.name), (i) => ["appNamespaces", i], "namespace");
-    seen((c.externalServices ?? []).map((s) => s.name), (i) => ["externalServices", i, "name"], "external service");
-    const overrides = c.telemetry?.workloadOverrides ?? [];
-    seen(overrides.map((w) => `${w.namespace}/${w.name}`), (i) => ["telemetry", "workloadOverrides", i], "workload override");
-
-    (c.externalServices ?? []).forEach((svc, i) => {
-        for (const p of serviceEntryProblems(svc)) add(["externalServices", i, ...p.path], p.message);
-    });
-    overrides.forEach((w, i) => {
-        if (w.sampling < 0 || w.sampling > 100) add(["telemetry", "workloadOverrides", i, "sampling"], "must be a percentage from 0 to 100");
-    });
-    if (c.kubernetes?.renderYamlToDirectory !== undefined && c.kubernetes.context !== undefined) {
-        add(["kubernetes", "context"], "a provider that renders YAML talks to no cluster, and the provider rejects a context with it; allowed: unset with renderYamlToDirectory");
+        return out;
     }
-    if (c.smokeTest?.enabled && c.smokeTest.namespace && c.appNamespaces && !c.appNamespaces.some((n) => n.name === c.smokeTest!.namespace)) {
-        add(["smokeTest", "namespace"], `needs the OTEL ConfigMap and egress policies of an app namespace; allowed: one of ${c.appNamespaces.map((n) => n.name).join(", ") || "(no appNamespaces configured)"}`);
-    }
-    if (c.smokeTest?.enabled && !c.smokeTest.namespace && c.appNamespaces?.length === 0) {
-        add(["smokeTest", "namespace"], "the smoke test needs a namespace: set smokeTest.namespace or configure appNamespaces");
-    }
+    return undefined;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -166,9 +138,17 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
     const project = context.project ?? PROJECT;
     const input = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decode(v)]));
     const problems: string[] = [];
-    const add: Add = (path, message) => {
-        const value = valueAt(input, path);
-        problems.push(`stack "${context.stack}": ${keyPath(project, path)} = ${show(value)}: ${message}`);
+    const reportedPaths: string[] = [];
+    const add: RuleContext["add"] = (path, message, options) => {
+        const where = keyPath(project, path);
+        reportedPaths.push(where);
+        // A credential in clear is named by its key only: the message must not print it a second time.
+        const value = options?.redact || path[0] === "jaegerStoragePassword" ? "(redacted)" : show(valueAt(input, path));
+        problems.push(`stack "${context.stack}": ${where} = ${value}: ${message}`);
+    };
+    const reported = (path: PropertyKey[]) => {
+        const where = keyPath(project, path);
+        return reportedPaths.some((p) => p === where || p.startsWith(`${where}.`) || p.startsWith(`${where}[`));
     };
     for (const key of Object.keys(input).sort()) {
         if (TOP_LEVEL_KEYS.includes(key)) continue;
@@ -178,11 +158,20 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
     const sections: Partial<Raw> = {};
     const shape = rawConfigSchema.shape;
     for (const key of TOP_LEVEL_KEYS as (keyof Raw)[]) {
-        const result = (shape[key] as z.ZodType).safeParse(input[key]);
-        if (result.success) (sections as Record<string, unknown>)[key] = result.data;
-        else for (const iss of result.error.issues) add([key, ...iss.path], input[key] === undefined ? `is required (${iss.message})` : iss.message);
+        const schema = shape[key] as z.ZodType;
+        const result = schema.safeParse(input[key]);
+        if (result.success) {
+            (sections as Record<string, unknown>)[key] = result.data;
+            continue;
+        }
+        for (const iss of result.error.issues) {
+            const redact = (iss as { params?: { redact?: boolean } }).params?.redact;
+            add([key, ...iss.path], input[key] === undefined ? `is required (${iss.message})` : iss.message, { redact });
+        }
+        const partial = partialSection(schema, input[key]);
+        if (partial !== undefined) (sections as Record<string, unknown>)[key] = partial;
     }
-    crossFieldRules(sections, add, context.secretKeys);
+    crossFieldRules(sections, { add, reported, secretKeys: context.secretKeys });
     if (problems.length > 0) throw new ConfigError(context.stack, problems);
     const c = sections as Raw;
     const config: TracingConfig = {

@@ -142,7 +142,8 @@ describe("config", () => {
         });
         it("every problem names the stack, key, value and what is allowed, all at once", () => {
             const found = configProblems({ environment: "prod", sampling: "50", appNamespaces: ["UPPER"], jaeger: { replicas: 3 } }, "prod");
-            assert.strictEqual(found.length, 3, found.join("\n"));
+            assert.strictEqual(found.length, 4, found.join("\n"));
+            assert.ok(found.some((p) => p.includes("eco2-tracing:jaeger.mode") && p.includes("prod keeps its traces")));
             for (const p of found) assert.match(p, /^stack "prod": eco2-tracing:\S+ = .+: .+/);
             assert.ok(found.some((p) => p.includes("eco2-tracing:sampling") && p.includes("1–10")));
             assert.ok(found.some((p) => p.includes("appNamespaces[0]")));

@@ -262,7 +262,7 @@ describe("jaeger", () => {
 
     describe("OpenSearch, anonymous, TLS verification off", () => {
         it("uses the opensearch backend without an auth block", async () => {
-            const jaeger = { ...PROD_JAEGER, storage: { type: "opensearch", serverUrls: ["https://os-0:9200", "https://os-1:9200"], tlsInsecureSkipVerify: true } };
+            const jaeger = { ...PROD_JAEGER, storage: { type: "opensearch", serverUrls: ["https://os-0:9200", "https://os-1:9200"], tlsInsecureSkipVerify: true, tlsInsecureSkipVerifyAcknowledged: true } };
             const run = await runStack("prod", { set: { jaeger } });
             assert.deepStrictEqual(userconfigFile(run).extensions.jaeger_storage.backends, {
                 primary_store: { opensearch: { indices: { index_prefix: "jaeger" }, server_urls: ["https://os-0:9200", "https://os-1:9200"], tls: { insecure_skip_verify: true } } },
