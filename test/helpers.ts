@@ -7,6 +7,8 @@ import * as path from "path";
 import { runUnderMocks, MockRun, RegisteredResource } from "../lib/mock-runtime";
 import { readStackFile } from "../lib/stack-file";
 import * as assert from "assert";
+import * as YAML from "yaml";
+import type { CommandIO } from "../lib/cli-io";
 import { ConfigError, parseConfig, PROJECT } from "../lib/config";
 
 /** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
@@ -70,4 +72,36 @@ export function expectConfigProblem(raw: Record<string, unknown>, ...fragments: 
         found.some((p) => fragments.every((f) => p.includes(f))),
         `expected a problem containing ${JSON.stringify(fragments)}, got:\n${found.join("\n") || "(none)"}`,
     );
+}
+
+/** A stack file in `dir`: the committed Pulumi.<stack>.yaml with some top-level keys replaced (undefined removes). */
+export function writeStackFile(dir: string, stack: string, name: string, set: Record<string, unknown>): string {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    for (const [k, v] of Object.entries(set)) {
+        if (v === undefined) delete doc.config[`${PROJECT}:${k}`];
+        else doc.config[`${PROJECT}:${k}`] = v;
+    }
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, YAML.stringify(doc));
+    return file;
+}
+
+export interface CommandRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** A command's main function in-process (cwd = repository root, like `npm run`), with its output collected. */
+export async function runCommand(main: (argv: string[], io: CommandIO) => Promise<number>, args: string[], stdin = ""): Promise<CommandRun> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+        const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => stdin });
+        return { code, stdout: out.map((l) => `${l}\n`).join(""), stderr: err.map((l) => `${l}\n`).join("") };
+    } finally {
+        process.chdir(cwd);
+    }
 }

@@ -13,7 +13,7 @@ import { validateAll } from "../lib/schema-validation";
 import { exitCode } from "../lib/synth-summary";
 import { runProgramForSynth, StackResource } from "../lib/synth-run";
 import type { PolicyGateResult } from "../lib/policy-gate";
-import { ROOT } from "./helpers";
+import { ROOT, writeStackFile } from "./helpers";
 
 const SYNTH = path.join(ROOT, "bin", "scripts", "synth.js");
 
@@ -39,14 +39,7 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A stack file: the committed one with some top-level keys replaced. */
-function stackFile(stack: string, name: string, set: Record<string, unknown>): string {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-    for (const [k, v] of Object.entries(set)) doc.config[`eco2-tracing:${k}`] = v;
-    const file = path.join(tmp, name);
-    fs.writeFileSync(file, YAML.stringify(doc));
-    return file;
-}
+const stackFile = (stack: string, name: string, set: Record<string, unknown>) => writeStackFile(tmp, stack, name, set);
 
 describe("npm run synth (end to end)", function () {
     this.timeout(120_000);

@@ -138,6 +138,17 @@ spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: 
         await assertCompliant(ZIPKIN, yaml(ns("istio-system", "team: observability") + ns("shop") + allow("to-team", `{ports: [{port: 9411}], to: [{namespaceSelector: {matchLabels: {team: observability}}}]}`)));
     });
 
+    it("a stack that installs the jaeger chart itself: the collector is that release's namespace and pods, not the config's", async () => {
+        const toTraces = `{ports: [{port: 9411}], to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: tracing}}, podSelector: {matchLabels: {app.kubernetes.io/instance: traces}}}]}`;
+        const resources = yaml(ns("shop") + allow("to-traces", toTraces));
+        const type = "kubernetes:helm.sh/v3:Release";
+        const release = { type, name: "jaeger-release", urn: `urn:pulumi:t::p::${type}::jaeger-release`, props: { chart: "jaeger", name: "traces", namespace: "tracing" } };
+        await assertViolation(ZIPKIN, resources, [/in namespace "istio-system"/]);
+        await assertCompliant(ZIPKIN, [...resources, release], { config: { collectorNamespace: "istio-system" } });
+        // Two installs say nothing certain: the config applies again.
+        await assertViolation(ZIPKIN, [...resources, release, { ...release, name: "other", urn: `${release.urn}-2`, props: { ...release.props, name: "other" } }], [/in namespace "istio-system"/]);
+    });
+
     it("OTLP is the same analysis on TCP 4317, advisory", async () => {
         const zipkinOnly = yaml(ns("shop") + allow("zipkin-only", `{ports: [{port: 9411}], to: [${TO_COLLECTOR}]}`));
         await assertCompliant(ZIPKIN, zipkinOnly);

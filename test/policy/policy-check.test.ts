@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { policyCheck } from "../../scripts/policy-check";
-import { ROOT } from "../helpers";
+import { ROOT, runCommand } from "../helpers";
 
 const SCRIPT = path.join(ROOT, "bin", "scripts", "policy-check.js");
 const FIXTURES = path.join("test", "fixtures", "manifests");
@@ -33,16 +33,8 @@ function spawnCheck(args: string[], input?: string): Outcome {
 
 /** The same command in-process; relative paths resolve from the repository root. */
 async function check(args: string[], input = ""): Promise<Outcome> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    try {
-        const code = await policyCheck(args, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => input });
-        return outcome(code, out.map((l) => l + "\n").join(""), err.map((l) => l + "\n").join(""));
-    } finally {
-        process.chdir(cwd);
-    }
+    const r = await runCommand(policyCheck, args, input);
+    return outcome(r.code, r.stdout, r.stderr);
 }
 
 describe("npm run policy:check", function () {
@@ -142,5 +134,58 @@ describe("npm run policy:check", function () {
             assert.strictEqual(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
             assert.match(r.stderr, pattern);
         }
+    });
+});
+
+describe("npm run policy:check: inputs that must not pass silently", function () {
+    this.timeout(30_000);
+    const CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n";
+
+    it("--help prints the usage and exits 0", async () => {
+        const r = await check(["--help"]);
+        assert.deepStrictEqual([r.code, r.stdout, r.stderr], [0, `${r.lines[0]}\n`, ""]);
+        assert.match(r.stdout, /^usage: npm run policy:check -- /);
+    });
+
+    it("empty input, or only document separators: exit 2, no objects", async () => {
+        for (const input of ["", "---\n", "---\n---\n# nothing\n"]) {
+            const r = await check(["-"], input);
+            assert.strictEqual(r.code, 2, JSON.stringify(input));
+            assert.strictEqual(r.stderr, "error: no objects in <stdin>; allowed: YAML documents that are Kubernetes objects\n");
+            assert.strictEqual(r.stdout, "");
+        }
+    });
+
+    it("a CRD kind ending in List is an object; only List kinds with items are lists", async () => {
+        const crd = "apiVersion: networking.example.com/v1\nkind: IPAllowList\nmetadata: {name: office, namespace: x}\nspec: {cidrs: [10.0.0.0/8]}\n";
+        const list = `apiVersion: v1\nkind: ConfigMapList\nitems:\n  - ${CONFIG_MAP.trim().split("\n").join("\n    ")}\n`;
+        const r = await check(["-"], `${crd}---\n${list}`);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.match(r.lines.at(-1)!, /^policy-check: 2 object\(s\) from 1 file\(s\)/);
+        const bare = await check(["-"], "apiVersion: v1\nkind: List\n");
+        assert.match(bare.stderr, /<stdin>: document 1 is a List without items/);
+    });
+
+    it("a metadata.name that is not a string: exit 2 naming the file and the document", async () => {
+        const r = await check(["-"], `${CONFIG_MAP}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: 123, namespace: x}\n`);
+        assert.strictEqual(r.code, 2);
+        assert.strictEqual(r.stderr, "error: unreadable input: <stdin>: document 2 (ConfigMap) has metadata.name 123; Kubernetes names are strings (quote it in YAML)\n");
+    });
+
+    it("a parser failure (an alias bomb) names the file", async () => {
+        const levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+        for (let i = 1; i < 8; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]`);
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "bomb.yaml");
+        fs.writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}\n`).join("")}`);
+        const r = await check([file]);
+        assert.strictEqual(r.code, 2);
+        assert.strictEqual(r.stderr, `error: unreadable input: ${file}: document 1: Excessive alias count indicates a resource exhaustion attack\n`);
+    });
+
+    it("the same object twice: a warning naming both places, both checked", async () => {
+        const r = await check(["-", fixture("compliant.yaml")], `${CONFIG_MAP}---\n${CONFIG_MAP}`);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.strictEqual(r.stderr, "warning: ConfigMap/x/c is declared 2 times (<stdin> document 1, <stdin> document 2); each copy is checked\n");
+        assert.match(r.lines.at(-1)!, /^policy-check: 11 object\(s\) from 2 file\(s\)/);
     });
 });
