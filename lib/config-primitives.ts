@@ -28,25 +28,24 @@ export interface Range {
     message?: string;
 }
 
-function rangeText(r: Range): string {
-    if (r.message) return r.message;
-    if (r.min !== undefined && r.max !== undefined) return `must be from ${r.min} to ${r.max}`;
-    return r.min !== undefined ? `must be at least ${r.min}` : `must be at most ${r.max}`;
-}
-
-/** A number (`whole`: an integer) within `range`. Infinite values are out of range; NaN is reported with the range. */
+/** A number (`whole`: an integer) within `range`; ±Infinity is out of range like any other number, NaN is none. */
 function numeric(whole: boolean, range: Range) {
-    const bounded = range.min !== undefined || range.max !== undefined;
+    const below = range.message ?? `must be at least ${range.min}`;
+    const above = range.message ?? `must be at most ${range.max}`;
+    const allowed = range.message?.replace(/^must be /, "") ?? [range.min !== undefined && `at least ${range.min}`, range.max !== undefined && `at most ${range.max}`].filter(Boolean).join(" and ");
+    // z.number() refuses non-finite values with "not a number": say what is allowed instead.
     const nonFinite = (v: unknown, ctx: z.RefinementCtx) => {
         const n = toNumber(v);
-        if (typeof n === "number" && Number.isNaN(n)) ctx.addIssue({ code: "custom", message: `is not a number${bounded ? `; allowed: ${rangeText(range).replace(/^must be /, "")}` : ""}` });
-        else if (typeof n === "number" && !Number.isFinite(n)) ctx.addIssue({ code: "custom", message: bounded ? rangeText(range) : "must be a finite number" });
+        if (typeof n !== "number" || Number.isFinite(n)) return n;
+        const bound = Number.isNaN(n) ? undefined : n > 0 ? range.max : range.min;
+        const message = Number.isNaN(n) ? `is not a number${allowed ? `; allowed: ${allowed}` : ""}` : bound === undefined ? "must be a finite number" : n > 0 ? above : below;
+        ctx.addIssue({ code: "custom", message });
         return n;
     };
     let inner = z.number({ error: whole ? "must be a whole number" : "must be a number (numeric strings are accepted)" });
     if (whole) inner = inner.int("must be a whole number");
-    if (range.min !== undefined) inner = inner.min(range.min, range.message ?? `must be at least ${range.min}`);
-    if (range.max !== undefined) inner = inner.max(range.max, range.message ?? `must be at most ${range.max}`);
+    if (range.min !== undefined) inner = inner.min(range.min, below);
+    if (range.max !== undefined) inner = inner.max(range.max, above);
     return z.preprocess(nonFinite, inner);
 }
 
