@@ -2,9 +2,9 @@
  * The single source of truth for stack configuration.
  *
  * `parseConfig` validates raw values (as the engine hands them over: strings, objects as JSON) against
- * `config-schema.ts` plus the cross-field rules below, reports every problem at once, and returns one deep-frozen
- * `TracingConfig`. `loadStackConfig` does the same for the running Pulumi stack. Nothing here registers resources,
- * so a bad config fails before anything is created.
+ * `config-schema.ts` plus the rules across keys (`config-rules.ts`), reports every problem at once, and returns one
+ * deep-frozen `TracingConfig`. `loadStackConfig` does the same for the running Pulumi stack. Nothing here registers
+ * resources, so a bad config fails before anything is created.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
