@@ -24,6 +24,7 @@ import { exitCode, formatSummary } from "../lib/synth-summary";
 import { readProject, readStackConfig, runProgramForSynth, StackFileError } from "../lib/synth-run";
 import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { makeDirs, outDirProblem, removeFiles } from "../lib/out-dir";
+import { jaegerLabelDisagreements } from "../lib/policy-agreement";
 
 const USAGE = "usage: npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]";
 const HELP = `${USAGE}
@@ -164,6 +165,8 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
         policyConfig,
         resources: run.resources,
     });
+
+    for (const line of jaegerLabelDisagreements(run.resources, policy.config, policyConfigSource)) io.err(`warning: ${line}`);
 
     const title = `synth ${run.project.name}/${args.stack} (config: ${rel(configFile)})`;
     io.out(formatSummary({ title, resources: run.resources, stackObjects: objects, schema, policy, policyConfigSource, written }).replace(/\n$/, ""));

@@ -137,10 +137,15 @@ describe("synth: config rules (issue 15)", function () {
         assert.ok(!/jaeger\.chart\.repo/.test(oci.stderr), oci.stderr);
     });
 
-    it("a custom Jaeger namespace and release name pass the shipped policy pack", async () => {
+    it("a custom Jaeger namespace passes the shipped policy pack; a custom release name is flagged where the pack must be told", async () => {
         const run = await synthWith("dev", { jaeger: { namespace: "tracing", releaseName: "traces" } });
         assert.strictEqual(run.code, 0, run.stdout + run.stderr);
         assert.match(run.stdout, /^policy pack eco2-tracing@\S+: 8 policies, no violations/m);
+        // The Service policies see one resource at a time and must be told the release: said, not passed silently.
+        const warned = run.stderr.trim().split("\n").map((l) => /^warning: ([a-z-]+)\.jaegerPodLabels .*app\.kubernetes\.io\/instance=jaeger.* \(policy-pack\/config\/dev\.json\) do not cover the stack's Jaeger pods .*instance=traces.* in "tracing"/.exec(l)?.[1]);
+        assert.deepStrictEqual(warned, ["jaeger-collector-not-headless", "jaeger-resources-bounded", "jaeger-ui-not-public"], run.stderr);
+        const sameRelease = await synthWith("dev", { jaeger: { namespace: "tracing" } });
+        assert.deepStrictEqual([sameRelease.code, sameRelease.stderr], [0, ""]);
     });
 
     it("every problem at once: production without storage next to another error", async () => {
