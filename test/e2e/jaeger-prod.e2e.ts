@@ -1,0 +1,68 @@
+/**
+ * The generated prod userconfig against the real Jaeger binary's own config handling: `jaeger validate` (the
+ * collector's resolution, unmarshalling into every component's config struct and their Validate methods, without
+ * starting anything) and `jaeger print-config --mode unredacted` (the config after `${env:...}` expansion).
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PRIMARY_STORE, STORAGE_CA, STORAGE_PASSWORD_ENV } from "../../lib/jaeger-values";
+import { toolPath } from "../../toolchain/tools";
+import { generated, Generated } from "./generated";
+import { tmpDir } from "./harness";
+
+const PASSWORD = "e2e-Pa55w0rd-from-the-secret";
+
+function jaegerCli(bin: string, args: string[], config: unknown): { code: number; stdout: string; out: string } {
+    const file = path.join(tmpDir("jaeger-prod"), "config.yaml");
+    fs.writeFileSync(file, YAML.stringify(config));
+    const r = spawnSync(bin, [...args, "--config", file], { encoding: "utf8", env: { ...process.env, [STORAGE_PASSWORD_ENV]: PASSWORD } });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    return { code: r.status ?? -1, stdout: r.stdout, out: `${r.stdout}${r.stderr}` };
+}
+
+describe("Jaeger (real binary) with the generated prod userconfig", () => {
+    let gen: Generated;
+    let bin: string;
+    let backend: Record<string, any>;
+    before(async () => {
+        [gen, bin] = await Promise.all([generated("prod"), toolPath("jaeger")]);
+        backend = gen.userconfig.extensions.jaeger_storage.backends[PRIMARY_STORE].elasticsearch;
+    });
+
+    it("passes Jaeger's own config validation (jaeger validate)", () => {
+        const r = jaegerCli(bin, ["validate"], gen.userconfig);
+        assert.strictEqual(r.code, 0, r.out);
+    });
+
+    it("and that validation is real: a misspelt backend key is refused", () => {
+        const broken = structuredClone(gen.userconfig);
+        const es = broken.extensions.jaeger_storage.backends[PRIMARY_STORE].elasticsearch;
+        es.server_url = es.server_urls;
+        delete es.server_urls;
+        const r = jaegerCli(bin, ["validate"], broken);
+        assert.notStrictEqual(r.code, 0);
+        assert.match(r.out, /server_url/);
+    });
+
+    it(`expands \${env:${STORAGE_PASSWORD_ENV}} from the container env the Secret fills, and nothing else holds the password`, () => {
+        assert.strictEqual(backend.auth.basic.password, `\${env:${STORAGE_PASSWORD_ENV}}`);
+        assert.ok(!JSON.stringify(gen.userconfig).includes(PASSWORD));
+        const r = jaegerCli(bin, ["print-config", "--mode", "unredacted"], gen.userconfig);
+        assert.strictEqual(r.code, 0, r.out);
+        const printed = YAML.parse(r.stdout);
+        assert.strictEqual(printed.extensions.jaeger_storage.backends[PRIMARY_STORE].elasticsearch.auth.basic.password, PASSWORD);
+        const env = gen.values.jaeger.extraEnv.find((e: { name: string }) => e.name === STORAGE_PASSWORD_ENV);
+        assert.deepStrictEqual(env.valueFrom, { secretKeyRef: { name: "jaeger-es-credentials", key: "password" } });
+    });
+
+    it("reads the CA from where the chart mounts the stack's CA Secret", () => {
+        const volume = gen.values.jaeger.extraVolumes.find((v: { name: string }) => v.name === STORAGE_CA.volume);
+        const mount = gen.values.jaeger.extraVolumeMounts.find((m: { name: string }) => m.name === STORAGE_CA.volume);
+        assert.strictEqual(volume.secret.secretName, "jaeger-es-ca");
+        assert.strictEqual(backend.tls.ca_file, `${mount.mountPath}/${volume.secret.items[0].path}`);
+        assert.strictEqual(mount.readOnly, true);
+    });
+});
