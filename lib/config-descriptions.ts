@@ -26,7 +26,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "jaeger.mode": "`allInOne`: in-memory store, one replica (dev only). `production`: replicas on an existing Elasticsearch/OpenSearch (required in prod).",
     "jaeger.replicas": "Replica count; must be 1 with the in-memory store.",
     "jaeger.memory": "In-memory store settings.",
-    "jaeger.memory.maxTraces": "Upper bound of traces the in-memory store keeps.",
+    "jaeger.memory.maxTraces": "Upper bound of traces the in-memory store keeps; must fit `resources.limits.memory` (16 KiB per trace plus 64 MiB within GOMEMLIMIT, 80 % of the limit, as measured by `npm run test:e2e`: 512Mi holds at most 22118).",
     "jaeger.resources": "Container resources.",
     "jaeger.resources.requests": "Resource requests (each at most its limit).",
     "jaeger.resources.requests.cpu": "CPU request.",

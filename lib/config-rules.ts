@@ -6,6 +6,7 @@
  */
 import type { RawConfig } from "./config-schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
+import { memoryRules } from "./jaeger-memory";
 
 export interface RuleContext {
     /** `redact`: print "(redacted)" for the value (a credential; values under jaegerStoragePassword always are). */
@@ -22,6 +23,7 @@ const KUBERNETES_SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-l
 export function crossFieldRules(c: Partial<RawConfig>, ctx: RuleContext): void {
     samplingRules(c, ctx);
     jaegerRules(c, ctx);
+    memoryRules(c, ctx);
     namespaceRules(c, ctx);
     externalServiceRules(c, ctx);
     const { add, reported } = ctx;

@@ -117,7 +117,8 @@ const jaeger = strict({
     }).default({ repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }),
     mode: z.enum(["allInOne", "production"]).default("allInOne"),
     replicas: int({ min: 1, max: 20 }).default(1),
-    memory: strict({ maxTraces: int({ min: 1000, max: 10_000_000 }).default(50_000) }).default({ maxTraces: 50_000 }),
+    // 20000 fits the default 512Mi limit (lib/jaeger-memory.ts); larger stores need a larger limit.
+    memory: strict({ maxTraces: int({ min: 1000, max: 10_000_000 }).default(20_000) }).default({ maxTraces: 20_000 }),
     resources: resources.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     storage: storage.optional(),
     /** Escape hatch: extra chart values deep-merged over the generated ones. */

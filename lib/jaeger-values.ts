@@ -40,7 +40,7 @@ export function storageSecretName(releaseName: string): string {
 export const STORAGE_SECRET_KEY = "password";
 
 /** Share of the container memory limit given to the Go runtime as its soft limit; the rest is headroom. */
-const GOMEMLIMIT_SHARE = 0.8;
+export const GOMEMLIMIT_SHARE = 0.8;
 
 /**
  * GOMEMLIMIT for a container memory limit (`512Mi` → `409MiB`, whole MiB rounded down), or undefined without one.

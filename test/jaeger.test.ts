@@ -149,7 +149,7 @@ describe("jaeger", () => {
 
         it("userconfig: bounded memory store, OTLP + Zipkin in, query on 16686 (HTTP) and 16685 (gRPC), the health check the probes hit", () => {
             assert.strictEqual(typeof values(run).userconfig, "object", "a string would be rendered as a YAML block scalar");
-            assert.deepStrictEqual(userconfigFile(run), userconfigWith({ memory: { max_traces: 50000 } }));
+            assert.deepStrictEqual(userconfigFile(run), userconfigWith({ memory: { max_traces: 20000 } }));
         });
 
         it("one replica, resources from config, hardened pod without a sidecar, GOMEMLIMIT at 80 % of the limit, no password env", () => {
@@ -394,8 +394,8 @@ describe("jaeger", () => {
         it("two runs give identical values; a userconfig change changes the pod's config-hash label", async () => {
             const [a, b] = [await runStack("dev"), await runStack("dev")];
             assert.strictEqual(JSON.stringify(values(a)), JSON.stringify(values(b)));
-            const bigger = await runStack("dev", { set: { jaeger: { memory: { maxTraces: 80000 } } } });
-            assert.strictEqual(userconfigFile(bigger).extensions.jaeger_storage.backends.primary_store.memory.max_traces, 80000);
+            const bigger = await runStack("dev", { set: { jaeger: { memory: { maxTraces: 21000 } } } });
+            assert.strictEqual(userconfigFile(bigger).extensions.jaeger_storage.backends.primary_store.memory.max_traces, 21000);
             assert.notStrictEqual(values(bigger).jaeger.podLabels[CONFIG_HASH_LABEL], values(a).jaeger.podLabels[CONFIG_HASH_LABEL]);
         });
 

@@ -1,0 +1,48 @@
+/**
+ * What the in-memory store costs, as measured by `npm run test:e2e` (test/e2e/jaeger-memory.e2e.ts: the real Jaeger
+ * with the dev userconfig and GOMEMLIMIT, filled past `max_traces` with Eco²-shaped traces of five spans), and the
+ * bound on `jaeger.memory.maxTraces` that follows for a container memory limit. Pure.
+ *
+ * The figures are the measurement rounded up with headroom; the e2e test fails if Jaeger ever needs more, so the
+ * config rule cannot silently drift from the binary it sizes.
+ */
+import type { RuleContext } from "./config-rules";
+import type { RawConfig } from "./config-schema";
+import { GOMEMLIMIT_SHARE } from "./jaeger-values";
+import { parseQuantity } from "./quantity";
+
+export const JAEGER_MEMORY = Object.freeze({
+    /** Peak resident bytes per stored trace of a full store (5 spans, ~15 tags each): measured 13.6 KiB. */
+    bytesPerTrace: 16 * 1024,
+    /** Resident bytes of a started, empty Jaeger: measured 54 MiB. */
+    baselineBytes: 64 * 2 ** 20,
+});
+
+/**
+ * The most traces a store may keep under a container memory limit: baseline plus traces within the Go soft limit
+ * (GOMEMLIMIT, the same share of the limit the chart values set), so a full store is collected, not OOM-killed.
+ */
+export function maxTracesFor(memoryLimit: string): number {
+    const budget = parseQuantity(memoryLimit) * GOMEMLIMIT_SHARE - JAEGER_MEMORY.baselineBytes;
+    return Math.max(0, Math.floor(budget / JAEGER_MEMORY.bytesPerTrace));
+}
+
+/** The memory limit (in whole Mi) a store of `maxTraces` needs. */
+export function memoryLimitFor(maxTraces: number): string {
+    return `${Math.ceil((maxTraces * JAEGER_MEMORY.bytesPerTrace + JAEGER_MEMORY.baselineBytes) / GOMEMLIMIT_SHARE / 2 ** 20)}Mi`;
+}
+
+/**
+ * `jaeger.memory.maxTraces` must fit the container: a full store over the limit is OOM-killed, taking every trace of
+ * the only replica with it. Without a memory limit there is nothing to size against.
+ */
+export function memoryRules(c: Partial<RawConfig>, { add, reported }: RuleContext): void {
+    const j = c.jaeger;
+    const limit = j?.resources?.limits?.memory;
+    const maxTraces = j?.memory?.maxTraces;
+    if (j?.mode !== "allInOne" || limit === undefined || maxTraces === undefined || reported(["jaeger", "resources"])) return;
+    const bound = maxTracesFor(limit);
+    if (maxTraces > bound) {
+        add(["jaeger", "memory", "maxTraces"], `a full in-memory store needs ${JAEGER_MEMORY.bytesPerTrace / 1024} KiB per trace plus ${JAEGER_MEMORY.baselineBytes / 2 ** 20} MiB (measured by test/e2e/jaeger-memory.e2e.ts) within GOMEMLIMIT, ${GOMEMLIMIT_SHARE * 100} % of resources.limits.memory ${limit}; allowed: at most ${bound}, or resources.limits.memory ${memoryLimitFor(maxTraces)} or more`);
+    }
+}
