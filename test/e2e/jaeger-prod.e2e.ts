@@ -10,8 +10,10 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PRIMARY_STORE, STORAGE_CA, STORAGE_PASSWORD_ENV } from "../../lib/jaeger-values";
 import { toolPath } from "../../toolchain/tools";
+import { startFakeElasticsearch, makePki } from "./fake-elasticsearch";
 import { generated, Generated } from "./generated";
 import { tmpDir } from "./harness";
+import { onLoopback, startJaeger } from "./jaeger-process";
 
 const PASSWORD = "e2e-Pa55w0rd-from-the-secret";
 
@@ -64,5 +66,43 @@ describe("Jaeger (real binary) with the generated prod userconfig", () => {
         assert.strictEqual(volume.secret.secretName, "jaeger-es-ca");
         assert.strictEqual(backend.tls.ca_file, `${mount.mountPath}/${volume.secret.items[0].path}`);
         assert.strictEqual(mount.readOnly, true);
+    });
+
+    describe("started against an Elasticsearch with a self-signed certificate (a local stand-in)", () => {
+        /** The prod config on loopback, pointed at the stand-in and at `caFile` where the pod mounts the Secret. */
+        async function run(caFile: string) {
+            const dir = tmpDir("es-pki");
+            const pki = makePki(dir);
+            const es = await startFakeElasticsearch(pki);
+            const { config, ports } = await onLoopback(gen.userconfig);
+            const local = config.extensions.jaeger_storage.backends[PRIMARY_STORE].elasticsearch;
+            assert.strictEqual(local.tls.ca_file, `${STORAGE_CA.dir}/${STORAGE_CA.file}`);
+            // The two changes a process outside the pod needs: the backend's address and the mounted file's path.
+            Object.assign(local, { server_urls: [es.url], tls: { ca_file: caFile === "ca" ? pki.caFile : pki.otherCaFile } });
+            try {
+                const jaeger = await startJaeger(config, ports, { [STORAGE_PASSWORD_ENV]: PASSWORD }).catch((e: Error) => e);
+                if (!(jaeger instanceof Error)) await jaeger.stop();
+                return { jaeger, authorizations: [...es.authorizations] };
+            } finally {
+                await es.close();
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+
+        it("with the CA that signed it: healthy, and the password from the env reaches the backend as basic auth", async () => {
+            const r = await run("ca");
+            assert.ok(!(r.jaeger instanceof Error), String(r.jaeger));
+            assert.ok(r.authorizations.length > 0, "Jaeger talked to the backend");
+            const expected = `Basic ${Buffer.from(`${backend.auth.basic.username}:${PASSWORD}`).toString("base64")}`;
+            assert.ok(r.authorizations.every((a) => a === expected), JSON.stringify(r.authorizations));
+        });
+
+        it("with a CA that did not sign it: Jaeger exits before it is healthy (the crash loop issue 13 found)", async () => {
+            const r = await run("other");
+            assert.ok(r.jaeger instanceof Error, "started although the certificate could not be verified");
+            assert.match(r.jaeger.message, /exited|not healthy/);
+            assert.match(r.jaeger.message, /certificate|x509|tls/i);
+            assert.deepStrictEqual(r.authorizations, [], "no request passed the failed handshake");
+        });
     });
 });
