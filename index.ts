@@ -9,6 +9,7 @@
  * Config is validated first: a bad stack config fails here, before any resource is registered.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./lib/config";
 import { loadModels } from "./lib/models";
 import { PORTS } from "./lib/jaeger-topology";
@@ -22,17 +23,22 @@ import { SmokeTest } from "./components/smoke-test";
 
 export = async () => {
     const config = loadStackConfig();
+    for (const warning of config.warnings) pulumi.log.warn(warning);
     const models = await loadModels();
 
     const provider = new k8s.Provider("k8s", {
         renderYamlToDirectory: config.kubernetes.renderYamlToDirectory,
         context: config.kubernetes.context,
+        // The OTEL ConfigMaps change with the sampling rate: update them in place (the provider's default replaces a
+        // changed ConfigMap, which for these fixed names means deleting what running apps' envFrom refers to).
+        enableConfigMapMutable: true,
     });
     const opts = { provider };
     // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
     const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
 
-    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml }, opts);
+    const pipeline = { tailSampling: config.tailSampling, scrubAttributes: config.scrubAttributes };
+    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml, pipeline }, opts);
 
     const mesh = new MeshTracing("mesh-tracing", {
         istio: config.istio,

@@ -20,12 +20,15 @@ import { JaegerConfig } from "../lib/config";
 import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../lib/jaeger-topology";
 import { helmInstall } from "./helm-install";
 import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "../lib/jaeger-values";
+import { SpanPipeline } from "../lib/span-pipeline";
 
 export interface JaegerArgs extends JaegerConfig {
     /** Storage password from a Pulumi secret, when not taken from an existing Kubernetes Secret. */
     storagePassword?: pulumi.Input<string>;
     /** The provider renders YAML (GitOps): install with helm.v4.Chart, which can be rendered. */
     renderYaml: boolean;
+    /** Scrubbing and, in tail mode, the sampler: the processors of the traces pipeline. */
+    pipeline: SpanPipeline;
 }
 
 type ServicePort = k8s.types.input.core.v1.ServicePort;
@@ -74,7 +77,7 @@ export class Jaeger extends pulumi.ComponentResource {
             version: args.chart.version,
             repo: args.chart.path ? undefined : args.chart.repo,
             namespace: args.namespace,
-            values: jaegerChartValues(args, password),
+            values: jaegerChartValues(args, args.pipeline, password),
             renderYaml: args.renderYaml,
         }, { parent: this, dependsOn });
 

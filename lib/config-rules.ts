@@ -7,10 +7,13 @@
 import type { RawConfig } from "./config-schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
 import { memoryRules } from "./jaeger-memory";
+import { samplingRules } from "./sampling-rules";
 
 export interface RuleContext {
     /** `redact`: print "(redacted)" for the value (a credential; values under jaegerStoragePassword always are). */
     add(path: PropertyKey[], message: string, options?: { redact?: boolean }): void;
+    /** A config that works but does not do what it says (printed by the program, never fatal). */
+    warn(path: PropertyKey[], message: string): void;
     /** Whether a problem was already reported at or below `path`. */
     reported(path: PropertyKey[]): boolean;
     /** Top-level keys the engine holds as secrets; undefined when unknown. */
@@ -27,6 +30,8 @@ export function crossFieldRules(c: Partial<RawConfig>, ctx: RuleContext): void {
     namespaceRules(c, ctx);
     externalServiceRules(c, ctx);
     const { add, reported } = ctx;
+    // Two actions on one key: the attributes processor would apply both in order (a hash of nothing, or a deleted hash).
+    duplicates((c.scrubAttributes ?? []).map((a) => a?.key), (i) => ["scrubAttributes", i, "key"], "scrubbed attribute", add);
     if (c.kubernetes?.renderYamlToDirectory !== undefined && c.kubernetes.context !== undefined) {
         add(["kubernetes", "context"], "a provider that renders YAML talks to no cluster, and the provider rejects a context with it; allowed: unset with renderYamlToDirectory");
     }
@@ -37,10 +42,6 @@ export function crossFieldRules(c: Partial<RawConfig>, ctx: RuleContext): void {
     if (c.smokeTest?.enabled && !c.smokeTest.namespace && c.appNamespaces?.length === 0) {
         add(["smokeTest", "namespace"], "the smoke test needs a namespace: set smokeTest.namespace or configure appNamespaces");
     }
-}
-
-function samplingRules(c: Partial<RawConfig>, { add }: RuleContext): void {
-    if (c.environment === "prod" && c.sampling !== undefined && (c.sampling < 1 || c.sampling > 10)) add(["sampling"], "prod samples 1–10 % of requests (inclusive)");
 }
 
 function jaegerRules(c: Partial<RawConfig>, { add, reported, secretKeys }: RuleContext): void {

@@ -138,6 +138,8 @@ const workloadOverride = strict({
     namespace: dnsLabel(),
     matchLabels: selectorLabels(),
     sampling: percentage(),
+    /** The workload starts traces (an ingress gateway, a cron job): only there does its own rate decide (lib/sampling-rules.ts). */
+    traceRoot: bool().default(false),
 });
 
 const telemetry = strict({
@@ -204,6 +206,32 @@ const smokeTest = strict({
     image: z.string().min(1).default("curlimages/curl:8.11.1"),
 });
 
+/** Span attributes removed or replaced by their hash in the Jaeger pipeline before anything is stored (lib/span-pipeline.ts). */
+const scrubAttribute = strict({
+    key: z.string().min(1, "must not be empty"),
+    action: z.enum(["delete", "hash"]),
+});
+export const DEFAULT_SCRUB_ATTRIBUTES = [
+    { key: "http.request.header.authorization", action: "delete" as const },
+    { key: "db.statement", action: "hash" as const },
+];
+
+/**
+ * Tail-based sampling: the mesh sends every request and the collector keeps a trace once it is complete (errors,
+ * slow traces, listed services, a share of the rest). Rules across keys (mesh rate, replicas, workload overrides,
+ * the prod range) are in lib/sampling-rules.ts.
+ */
+const tailSampling = strict({
+    enabled: bool().default(false),
+    /** The share of ordinary traces kept; the default depends on the environment like `sampling` (lib/config.ts). */
+    probabilisticPercent: percentage().optional(),
+    latencyThresholdMs: int({ min: 1, max: 3_600_000 }).default(1000),
+    alwaysSampleServices: z.array(z.string().min(1, "must not be empty")).default([]),
+    // The processor's own default; it must exceed the longest request, whose root span arrives last.
+    decisionWaitSeconds: int({ min: 1, max: 300 }).default(30),
+    numTraces: int({ min: 1000, max: 10_000_000 }).default(50_000),
+});
+
 const kubernetes = strict({
     renderYamlToDirectory: z.string().min(1).optional(),
     context: z.string().min(1).optional(),
@@ -220,6 +248,8 @@ export const rawConfigSchema = strict({
     telemetry: telemetry.default(telemetry.parse({})),
     networkPolicy: networkPolicy.default(networkPolicy.parse({})),
     smokeTest: smokeTest.default(smokeTest.parse({})),
+    tailSampling: tailSampling.default(tailSampling.parse({})),
+    scrubAttributes: z.array(scrubAttribute).default(DEFAULT_SCRUB_ATTRIBUTES),
     kubernetes: kubernetes.default({}),
     /** The storage password as a Pulumi secret (`pulumi config set --secret jaegerStoragePassword ...`). */
     jaegerStoragePassword: z.string().min(1).optional(),

@@ -13,6 +13,7 @@ import { crossFieldRules, RuleContext } from "./config-rules";
 import { isWildcardHost } from "./external-hosts";
 import { isPlainObject } from "./objects";
 import { ENVIRONMENT_ATTRIBUTE } from "./otel-env";
+import { meshSamplingPercent, probabilisticPercent } from "./sampling-rules";
 
 export const PROJECT = "eco2-tracing";
 
@@ -24,13 +25,19 @@ export type IstioConfig = Raw["istio"];
 export type TelemetryConfig = Raw["telemetry"];
 export type NetworkPolicyConfig = Raw["networkPolicy"];
 export type CustomTag = Raw["telemetry"]["customTags"][string];
+export type TailSamplingConfig = Omit<Raw["tailSampling"], "probabilisticPercent"> & { probabilisticPercent: number };
+export type ScrubAttribute = Raw["scrubAttributes"][number];
 
 export interface TracingConfig {
     readonly project: string;
     readonly stack: string;
     readonly environment: "dev" | "prod";
-    /** Mesh-wide sampling percentage (0–100). */
+    /** Mesh-wide sampling percentage (0–100); 100 with tail sampling. */
     readonly sampling: number;
+    /** The collector's per-trace decision (lib/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
+    readonly tailSampling: TailSamplingConfig;
+    /** Span attributes deleted or hashed in the Jaeger pipeline, in both modes. */
+    readonly scrubAttributes: readonly ScrubAttribute[];
     readonly appNamespaces: readonly AppNamespace[];
     readonly externalServices: readonly ExternalService[];
     readonly jaeger: JaegerConfig;
@@ -42,6 +49,8 @@ export interface TracingConfig {
     readonly kubernetes: Raw["kubernetes"];
     /** The storage password from the Pulumi secret `jaegerStoragePassword`, when that is the configured source. */
     readonly storagePassword?: pulumi.Output<string>;
+    /** Config that is valid but does not do what it appears to (the program logs each as a warning). */
+    readonly warnings: readonly string[];
 }
 
 /** A RunError, so the CLI prints the message without a stack trace. */
@@ -138,6 +147,7 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
     const project = context.project ?? PROJECT;
     const input = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decode(v)]));
     const problems: string[] = [];
+    const warnings: string[] = [];
     const reportedPaths: string[] = [];
     const add: RuleContext["add"] = (path, message, options) => {
         const where = keyPath(project, path);
@@ -171,14 +181,17 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         const partial = partialSection(schema, input[key]);
         if (partial !== undefined) (sections as Record<string, unknown>)[key] = partial;
     }
-    crossFieldRules(sections, { add, reported, secretKeys: context.secretKeys });
+    const warn: RuleContext["warn"] = (path, message) => warnings.push(`stack "${context.stack}": ${keyPath(project, path)} = ${show(valueAt(input, path))}: ${message}`);
+    crossFieldRules(sections, { add, warn, reported, secretKeys: context.secretKeys });
     if (problems.length > 0) throw new ConfigError(context.stack, problems);
     const c = sections as Raw;
     const config: TracingConfig = {
         project,
         stack: context.stack,
         environment: c.environment,
-        sampling: c.sampling ?? (c.environment === "dev" ? 100 : 1),
+        sampling: meshSamplingPercent(c),
+        tailSampling: { ...c.tailSampling, probabilisticPercent: probabilisticPercent(c) },
+        scrubAttributes: c.scrubAttributes,
         appNamespaces: c.appNamespaces.map((n) => ({
             name: n.name,
             create: n.create,
@@ -193,6 +206,7 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         smokeTest: { ...c.smokeTest, namespace: c.smokeTest.namespace ?? (c.smokeTest.enabled ? c.appNamespaces[0]?.name : undefined) },
         kubernetes: c.kubernetes,
         storagePassword: c.jaegerStoragePassword === undefined ? undefined : pulumi.secret(c.jaegerStoragePassword),
+        warnings,
     };
     return deepFreeze(config);
 }

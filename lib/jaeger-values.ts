@@ -15,6 +15,7 @@ import type { JaegerConfig } from "./config";
 import { PORTS } from "./jaeger-topology";
 import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
 import { parseQuantity } from "./quantity";
+import { SpanPipeline, spanProcessors } from "./span-pipeline";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */
 export const HEALTH_CHECK = Object.freeze({ port: 13133, path: "/status" });
@@ -84,7 +85,8 @@ function storageBackend(j: JaegerConfig, hasPassword: boolean): Values {
  * the health check the chart's probes use. The upstream Elasticsearch/OpenSearch examples receive OTLP only; Envoy
  * reports Zipkin, so the zipkin receiver is kept in every mode.
  */
-export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean): Values {
+export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean, pipeline: SpanPipeline): Values {
+    const { processors, order } = spanProcessors(pipeline);
     return {
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: listen(HEALTH_CHECK.port), status: { enabled: true, path: HEALTH_CHECK.path } } },
@@ -95,12 +97,11 @@ export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean): Values 
             otlp: { protocols: { grpc: { endpoint: listen(PORTS.otlpGrpc) }, http: { endpoint: listen(PORTS.otlpHttp) } } },
             zipkin: { endpoint: listen(PORTS.zipkin) },
         },
-        // `{}` rather than null: Helm deletes null-valued keys, which would drop the processor the pipeline names.
-        processors: { batch: {} },
+        processors,
         exporters: { jaeger_storage_exporter: { trace_storage: PRIMARY_STORE } },
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-            pipelines: { traces: { receivers: ["otlp", "zipkin"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] } },
+            pipelines: { traces: { receivers: ["otlp", "zipkin"], processors: order, exporters: ["jaeger_storage_exporter"] } },
             telemetry: {
                 resource: { "service.name": "jaeger" },
                 metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: PORTS.metrics } } } }] },
@@ -134,7 +135,7 @@ export function configHash(userconfig: unknown): string {
  * computed from the final userconfig. `password` is where the storage password lives (an existing Secret or the one
  * this program creates); the values only ever reference it.
  */
-export function jaegerChartValues(j: JaegerConfig, password?: SecretKeyRef): Values {
+export function jaegerChartValues(j: JaegerConfig, pipeline: SpanPipeline, password?: SecretKeyRef): Values {
     // Only production has a storage backend to authenticate to.
     const ref = j.mode === "production" ? password : undefined;
     const memLimit = goMemLimit(j.resources.limits.memory);
@@ -168,7 +169,7 @@ export function jaegerChartValues(j: JaegerConfig, password?: SecretKeyRef): Val
             // Jaeger never calls the Kubernetes API.
             serviceAccount: { automountServiceAccountToken: false },
         },
-        userconfig: jaegerUserConfig(j, ref !== undefined),
+        userconfig: jaegerUserConfig(j, ref !== undefined, pipeline),
     };
     const merged = deepMerge(generated, j.helmValues as Values);
     const chartJaeger: Values = isPlainObject(merged.jaeger) ? { ...merged.jaeger } : {};

@@ -71,7 +71,8 @@ export interface TelemetryObject {
 
 export interface TelemetryInputs {
     istio: Pick<IstioConfig, "rootNamespace" | "tracingProvider">;
-    telemetry: Pick<TelemetryConfig, "accessLogging" | "customTags" | "workloadOverrides">;
+    /** `traceRoot` only matters to the config rules (lib/sampling-rules.ts): Istio has no such field. */
+    telemetry: Pick<TelemetryConfig, "accessLogging" | "customTags"> & { workloadOverrides: readonly Omit<TelemetryConfig["workloadOverrides"][number], "traceRoot">[] };
     /** Mesh-wide sampling percentage. */
     sampling: number;
 }

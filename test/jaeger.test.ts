@@ -42,7 +42,7 @@ const RECEIVERS = {
 };
 const SERVICE_SECTION = {
     extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-    pipelines: { traces: { exporters: ["jaeger_storage_exporter"], processors: ["batch"], receivers: ["otlp", "zipkin"] } },
+    pipelines: { traces: { exporters: ["jaeger_storage_exporter"], processors: ["attributes/scrub", "batch"], receivers: ["otlp", "zipkin"] } },
     telemetry: {
         logs: { level: "info" },
         metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] },
@@ -56,7 +56,11 @@ const userconfigWith = (backend: unknown) => ({
         jaeger_query: { grpc: { endpoint: "0.0.0.0:16685" }, http: { endpoint: "0.0.0.0:16686" }, storage: { traces: "primary_store" } },
         jaeger_storage: { backends: { primary_store: backend } },
     },
-    processors: { batch: {} },
+    // The default scrubbing (config scrubAttributes), in head mode too.
+    processors: {
+        "attributes/scrub": { actions: [{ action: "delete", key: "http.request.header.authorization" }, { action: "hash", key: "db.statement" }] },
+        batch: {},
+    },
     receivers: RECEIVERS,
     service: SERVICE_SECTION,
 });

@@ -1,0 +1,64 @@
+/**
+ * The processors of Jaeger's traces pipeline (part of the generated userconfig, lib/jaeger-values.ts). Pure.
+ *
+ * Head mode: [attributes/scrub] → batch. Tail mode: memory_limiter → [attributes/scrub] → tail_sampling → batch.
+ * Scrubbing comes before the sampler so the traces it holds during the decision wait carry no secrets either; the
+ * sampler's policies read the status, the timestamps and `service.name`, which scrubbing never touches.
+ * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
+ */
+import type { ScrubAttribute, TailSamplingConfig } from "./config";
+import type { Values } from "./objects";
+
+export interface SpanPipeline {
+    tailSampling: TailSamplingConfig;
+    scrubAttributes: readonly ScrubAttribute[];
+}
+
+export const PROCESSOR = Object.freeze({ memoryLimiter: "memory_limiter", scrub: "attributes/scrub", tailSampling: "tail_sampling", batch: "batch" });
+
+/** The resource attribute the always-sampled services are matched on: what Jaeger shows as the service. */
+export const SERVICE_NAME_ATTRIBUTE = "service.name";
+
+/**
+ * Share of the container memory limit at which memory_limiter refuses data (receivers answer "retry later"), and the
+ * spike allowance below it. Jaeger's GOMEMLIMIT is at the same 80 %: the limiter acts before the runtime runs out
+ * of headroom, and the sampler's held traces are what grows when the store is slow.
+ */
+const MEMORY_LIMIT_PERCENT = 80;
+const MEMORY_SPIKE_PERCENT = 20;
+
+/** The sampler's policies: a trace is kept when any one of them says so. */
+export function tailSamplingPolicies(t: TailSamplingConfig): Values[] {
+    return [
+        { name: "errors", type: "status_code", status_code: { status_codes: ["ERROR"] } },
+        { name: "slow", type: "latency", latency: { threshold_ms: t.latencyThresholdMs } },
+        ...(t.alwaysSampleServices.length > 0
+            ? [{ name: "always-sampled-services", type: "string_attribute", string_attribute: { key: SERVICE_NAME_ATTRIBUTE, values: [...t.alwaysSampleServices] } }]
+            : []),
+        { name: "probabilistic", type: "probabilistic", probabilistic: { sampling_percentage: t.probabilisticPercent } },
+    ];
+}
+
+/** `processors` and the traces pipeline's `processors` list of the userconfig. */
+export function spanProcessors(p: SpanPipeline): { processors: Values; order: string[] } {
+    const processors: Values = {};
+    const order: string[] = [];
+    const use = (name: string, config: Values) => {
+        processors[name] = config;
+        order.push(name);
+    };
+    const tail = p.tailSampling.enabled;
+    if (tail) use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: MEMORY_LIMIT_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
+    // The processor refuses an empty action list, so no scrubbing means no processor.
+    if (p.scrubAttributes.length > 0) use(PROCESSOR.scrub, { actions: p.scrubAttributes.map((a) => ({ key: a.key, action: a.action })) });
+    if (tail) {
+        use(PROCESSOR.tailSampling, {
+            decision_wait: `${p.tailSampling.decisionWaitSeconds}s`,
+            num_traces: p.tailSampling.numTraces,
+            policies: tailSamplingPolicies(p.tailSampling),
+        });
+    }
+    // `{}` rather than null: Helm deletes null-valued keys, which would drop the processor the pipeline names.
+    use(PROCESSOR.batch, {});
+    return { processors, order };
+}
