@@ -102,6 +102,8 @@ export function zipkinSpan(ctx: SpanContext, parent: SpanContext | undefined, s:
             "istio.mesh_id": "cluster.local",
             "istio.namespace": s.namespace,
             [ENVIRONMENT_ATTRIBUTE]: s.environment,
+            // Envoy tags a 5xx response as an error; the Zipkin receiver turns that into status ERROR.
+            ...(s.status >= 500 ? { error: "true" } : {}),
         },
     };
 }

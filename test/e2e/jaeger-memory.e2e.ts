@@ -14,7 +14,7 @@ import * as assert from "assert";
 import { PORTS } from "../../lib/jaeger-topology";
 import { JAEGER_MEMORY } from "../../lib/jaeger-memory";
 import { parseQuantity } from "../../lib/quantity";
-import { hexId, zipkinSpan } from "./envoy-standin";
+import { eco2Trace, otlpBody, post, SPANS_PER_TRACE } from "./eco2-trace";
 import { generated, Generated } from "./generated";
 import { findTraces, metric, onLoopback, RunningJaeger, startJaeger } from "./jaeger-process";
 
@@ -23,57 +23,6 @@ const BATCH = 250;
 /** Past the bound, so the measurement is of a full store that evicts, not of one that is still filling. */
 const OVERFILL = 1.1;
 const MiB = 2 ** 20;
-
-const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
-
-/** One Eco² request: gateway → auth-api sidecar (in, out) as Zipkin, auth-api's server and client spans as OTLP. */
-function eco2Trace(i: number, nowMicros: number, environment: string) {
-    const traceId = hexId(16);
-    const ids = { gateway: hexId(8), sidecarIn: hexId(8), server: hexId(8), client: hexId(8), sidecarOut: hexId(8) };
-    const requestId = `${traceId.slice(0, 8)}-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    const proxy = (kind: "SERVER" | "CLIENT", service: string, namespace: string, url: string) => ({
-        kind, service, namespace, environment, method: "GET", url, upstreamCluster: `outbound|8000||${new URL(url).hostname}`, status: 200,
-        startMicros: nowMicros, durationMicros: 12_000, requestId,
-    });
-    const zipkin = [
-        zipkinSpan({ traceId, spanId: ids.gateway }, undefined, proxy("CLIENT", "istio-ingressgateway.istio-system", "istio-system", `http://auth-api.auth.svc.cluster.local:8000/api/v1/users/${i}`)),
-        zipkinSpan({ traceId, spanId: ids.sidecarIn }, { traceId, spanId: ids.gateway }, proxy("SERVER", "auth-api.auth", "auth", `http://auth-api.auth.svc.cluster.local:8000/api/v1/users/${i}`)),
-        zipkinSpan({ traceId, spanId: ids.sidecarOut }, { traceId, spanId: ids.client }, proxy("CLIENT", "auth-api.auth", "auth", `http://character-api.character.svc.cluster.local:8000/api/v1/characters/${i}`)),
-    ];
-    const start = BigInt(nowMicros) * 1000n;
-    const httpAttrs = (path: string, route: string) => [
-        str("http.request.method", "GET"), str("url.path", path), str("url.scheme", "http"), str("http.route", route),
-        str("server.address", "auth-api.auth.svc.cluster.local"), int("server.port", 8000), str("network.protocol.version", "1.1"),
-        int("http.response.status_code", 200), str("user_agent.original", "Mozilla/5.0 (Linux; Android 14) Eco2/3.2.1"),
-        str("client.address", "10.0.12.34"), str("network.peer.address", "127.0.0.6"), int("network.peer.port", 43512),
-        str("url.query", `page=${i % 7}`), str("enduser.id", `user-${i}`), str("eco2.request_id", requestId),
-    ];
-    const otlpSpan = (spanId: string, parent: string, name: string, kind: number, path: string) => ({
-        traceId, spanId, parentSpanId: parent, name, kind, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 9_000_000n),
-        attributes: httpAttrs(path, name.split(" ")[1] ?? path), status: { code: 0 },
-    });
-    const otlp = [
-        otlpSpan(ids.server, ids.sidecarIn, "GET /api/v1/users/{id}", 2, `/api/v1/users/${i}`),
-        otlpSpan(ids.client, ids.server, "GET", 3, `/api/v1/characters/${i}`),
-    ];
-    return { traceId, zipkin, otlp };
-}
-
-function otlpBody(spans: unknown[], env: Record<string, string>) {
-    const resource = env.OTEL_RESOURCE_ATTRIBUTES.split(",").map((kv) => str(kv.split("=")[0], kv.split("=")[1]));
-    return {
-        resourceSpans: [{
-            resource: { attributes: [str("service.name", "auth-api"), ...resource, str("telemetry.sdk.language", "python"), str("telemetry.sdk.name", "opentelemetry"), str("telemetry.sdk.version", "1.38.0"), str("host.name", "auth-api-7d9f8b6c5d-x2k4p"), int("process.pid", 1)] },
-            scopeSpans: [{ scope: { name: "opentelemetry.instrumentation.fastapi", version: "0.59b0" }, spans }],
-        }],
-    };
-}
-
-async function post(url: string, body: unknown, expected: number): Promise<void> {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    assert.strictEqual(res.status, expected, await res.text());
-}
 
 interface Fill {
     traces: number;
@@ -104,8 +53,8 @@ async function fill(gen: Generated, gogc: string): Promise<Fill> {
         }
         // Every span has passed the batch processor into the store.
         const sent = () => metric(jaeger, "otelcol_exporter_sent_spans(?:_total)?");
-        for (let i = 0; i < 300 && (await sent()) < total * 5; i++) await new Promise((r) => setTimeout(r, 100));
-        assert.strictEqual(await sent(), total * 5, "all spans stored");
+        for (let i = 0; i < 300 && (await sent()) < total * SPANS_PER_TRACE; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.strictEqual(await sent(), total * SPANS_PER_TRACE, "all spans stored");
         const full = jaeger.memory();
         const queryable = (await findTraces(jaeger, "auth-api")).length > 0;
         return { traces: total, seconds: (Date.now() - started) / 1000, empty, full, perTrace: (full.hwm - empty.rss) / maxTraces, queryable };
@@ -117,7 +66,7 @@ async function fill(gen: Generated, gogc: string): Promise<Fill> {
 function describeFill(what: string, f: Fill, limit: number): void {
     const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
     process.stderr.write([
-        `      ${what}: ${f.traces} traces (${f.traces * 5} spans) in ${f.seconds.toFixed(1)} s`,
+        `      ${what}: ${f.traces} traces (${f.traces * SPANS_PER_TRACE} spans) in ${f.seconds.toFixed(1)} s`,
         `      RSS empty ${mib(f.empty.rss)}, full ${mib(f.full.rss)}, peak ${mib(f.full.hwm)} = ${((100 * f.full.hwm) / limit).toFixed(1)} % of the ${(limit / MiB).toFixed(0)} MiB limit; ${(f.perTrace / 1024).toFixed(2)} KiB per stored trace`,
         "",
     ].join("\n"));

@@ -1,0 +1,146 @@
+/**
+ * Tail mode with the real Jaeger: the userconfig the program generates for `tailSampling.enabled` (listeners moved to
+ * loopback, nothing else), 1,000 Eco²-shaped traces with a known mix, each trace's spans arriving in two requests on
+ * two receivers (Zipkin from the "sidecars", OTLP from the "app"), as the mesh and the apps send them. After the
+ * decision wait the query API must hold every error, slow and always-sampled trace, whole; ordinary traces at
+ * `probabilisticPercent` within a binomial 4σ band; and stored spans without the deleted attribute and with only the
+ * SHA-256 of the hashed one.
+ */
+import * as assert from "assert";
+import { createHash } from "crypto";
+import { PORTS } from "../../lib/jaeger-topology";
+import { eco2Trace, Eco2Trace, otlpBody, post, SPANS_PER_TRACE, str } from "./eco2-trace";
+import { generated } from "./generated";
+import { getTrace, offLoopback, onLoopback, QueryTrace, RunningJaeger, startJaeger } from "./jaeger-process";
+
+const TAIL = { enabled: true, probabilisticPercent: 10, latencyThresholdMs: 1000, alwaysSampleServices: ["payment.my"], decisionWaitSeconds: 2 };
+const MIX = { error: 100, slow: 100, payment: 100, ordinary: 700 } as const;
+type Kind = keyof typeof MIX;
+const PAYMENT = { name: "payment", namespace: "my" };
+const AUTHORIZATION = "http.request.header.authorization";
+const STATEMENT = "db.statement";
+const BATCH = 250;
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+/** Binomial n·p ± 4σ: the chance that a correct sampler falls outside is about 6 in 100,000. */
+function binomialBand(n: number, percent: number): { low: number; high: number; mean: number; sigma: number } {
+    const p = percent / 100;
+    const mean = n * p;
+    const sigma = Math.sqrt(n * p * (1 - p));
+    return { low: Math.ceil(mean - 4 * sigma), high: Math.floor(mean + 4 * sigma), mean, sigma };
+}
+
+interface Sent extends Eco2Trace {
+    kind: Kind;
+    secrets: { authorization: string; statement: string };
+}
+
+function traffic(environment: string): Sent[] {
+    const now = Date.now() * 1000;
+    const kinds = (Object.keys(MIX) as Kind[]).flatMap((k) => Array<Kind>(MIX[k]).fill(k));
+    // Interleaved, so every batch mixes kinds as real traffic would.
+    const order = kinds.map((k, i) => ({ k, key: (i * 7919) % kinds.length })).sort((a, b) => a.key - b.key).map((x) => x.k);
+    return order.map((kind, i) => {
+        const secrets = { authorization: `Bearer eyJhbGciOiJIUzI1NiJ9.user-${i}.sig`, statement: `SELECT id, name FROM users WHERE id = ${i}` };
+        const trace = eco2Trace(i, now + i, environment, {
+            app: kind === "payment" ? PAYMENT : undefined,
+            error: kind === "error",
+            durationMicros: kind === "slow" ? 1_500_000 : undefined,
+            appAttributes: [str(AUTHORIZATION, secrets.authorization), str(STATEMENT, secrets.statement)],
+        });
+        return { ...trace, kind, secrets };
+    });
+}
+
+async function send(jaeger: RunningJaeger, traces: Sent[], env: Record<string, string>): Promise<void> {
+    for (let n = 0; n < traces.length; n += BATCH) {
+        const batch = traces.slice(n, n + BATCH);
+        await post(`${jaeger.url(PORTS.zipkin)}/api/v2/spans`, batch.flatMap((t) => t.zipkin), 202);
+        for (const app of ["auth-api", PAYMENT.name]) {
+            const spans = batch.filter((t) => (t.kind === "payment") === (app === PAYMENT.name)).flatMap((t) => t.otlp);
+            if (spans.length > 0) await post(`${jaeger.url(PORTS.otlpHttp)}/v1/traces`, otlpBody(spans, env, app), 200);
+        }
+    }
+}
+
+const tag = (trace: QueryTrace, spanIndex: number, key: string) => trace.spans[spanIndex].tags.find((t) => t.key === key)?.value;
+
+describe("tail sampling with the real Jaeger (generated tail-mode userconfig)", () => {
+    let jaeger: RunningJaeger;
+    let userconfig: Record<string, any>;
+    let sent: Sent[];
+    const stored = new Map<string, QueryTrace>();
+
+    before(async () => {
+        const gen = await generated("dev", { tailSampling: TAIL });
+        userconfig = gen.userconfig;
+        const { config, ports } = await onLoopback(userconfig);
+        jaeger = await startJaeger(config, ports);
+        const env = gen.otelEnv("auth");
+        const environment = /deployment\.environment\.name=([^,]+)/.exec(env.OTEL_RESOURCE_ATTRIBUTES)![1];
+        sent = traffic(environment);
+        const started = Date.now();
+        await send(jaeger, sent, env);
+        process.stderr.write(`      sent ${sent.length} traces (${sent.length * SPANS_PER_TRACE} spans) in ${Date.now() - started} ms\n`);
+        // The sampler decides once per second for traces whose wait is over; then the batch processor flushes.
+        const mustKeep = sent.filter((t) => t.kind !== "ordinary");
+        const deadline = Date.now() + (TAIL.decisionWaitSeconds + 30) * 1000;
+        await new Promise((r) => setTimeout(r, TAIL.decisionWaitSeconds * 1000));
+        while (Date.now() < deadline && !mustKeep.every((t) => stored.get(t.traceId)?.spans.length === SPANS_PER_TRACE)) {
+            await new Promise((r) => setTimeout(r, 500));
+            for (const t of mustKeep) {
+                const found = await getTrace(jaeger, t.traceId);
+                if (found) stored.set(t.traceId, found);
+            }
+        }
+        // Ordinary traces were decided in the same ticks; one more tick and flush before counting them.
+        await new Promise((r) => setTimeout(r, 2000));
+        for (const t of sent) {
+            const found = await getTrace(jaeger, t.traceId);
+            if (found) stored.set(t.traceId, found);
+        }
+    });
+    after(async () => jaeger?.stop());
+
+    it("runs the generated tail-mode config, only the listen addresses changed", async () => {
+        const { config, ports } = await onLoopback(userconfig);
+        assert.deepStrictEqual(offLoopback(config, ports), userconfig);
+        assert.deepStrictEqual(userconfig.service.pipelines.traces.processors, ["memory_limiter", "attributes/scrub", "tail_sampling", "batch"]);
+    });
+
+    for (const kind of ["error", "slow", "payment"] as const) {
+        it(`keeps every ${kind} trace, whole (all ${SPANS_PER_TRACE} spans from both receivers: not split)`, () => {
+            const traces = sent.filter((t) => t.kind === kind);
+            const missing = traces.filter((t) => !stored.has(t.traceId));
+            assert.deepStrictEqual(missing.map((t) => t.traceId), [], `${missing.length} of ${traces.length} ${kind} traces not stored`);
+            for (const t of traces) assert.strictEqual(stored.get(t.traceId)!.spans.length, SPANS_PER_TRACE, `${kind} trace ${t.traceId}`);
+        });
+    }
+
+    it(`keeps ordinary traces at probabilisticPercent ${TAIL.probabilisticPercent} % (within a binomial 4σ band), each whole`, () => {
+        const ordinary = sent.filter((t) => t.kind === "ordinary");
+        const kept = ordinary.filter((t) => stored.has(t.traceId));
+        const band = binomialBand(ordinary.length, TAIL.probabilisticPercent);
+        process.stderr.write(`      ordinary kept: ${kept.length} of ${ordinary.length} (expected ${band.mean} ± 4σ = ${band.low}–${band.high}, σ ${band.sigma.toFixed(2)})\n`);
+        assert.ok(kept.length >= band.low && kept.length <= band.high, `${kept.length} outside ${band.low}–${band.high}`);
+        for (const t of kept) assert.strictEqual(stored.get(t.traceId)!.spans.length, SPANS_PER_TRACE);
+    });
+
+    it("stores no deleted attribute and only the SHA-256 of hashed ones", () => {
+        assert.ok(stored.size > 0);
+        const bySent = new Map(sent.map((t) => [t.traceId, t]));
+        let appSpans = 0;
+        for (const [id, trace] of stored) {
+            const s = bySent.get(id)!;
+            trace.spans.forEach((span, i) => {
+                assert.strictEqual(tag(trace, i, AUTHORIZATION), undefined, `${id}/${span.spanID} kept ${AUTHORIZATION}`);
+                const statement = tag(trace, i, STATEMENT);
+                if (statement === undefined) return;
+                appSpans++;
+                assert.strictEqual(statement, sha256(s.secrets.statement), `${id}/${span.spanID}: ${STATEMENT} is not the hash of what was sent`);
+            });
+            assert.ok(!JSON.stringify(trace).includes(s.secrets.authorization) && !JSON.stringify(trace).includes(s.secrets.statement), `${id} carries a secret`);
+        }
+        assert.strictEqual(appSpans, stored.size * 2, "both app spans of every stored trace carried the hashed statement");
+    });
+});
