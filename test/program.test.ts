@@ -20,4 +20,11 @@ describe("program", () => {
             assert.strictEqual(run.outputs?.endpoints.otlpGrpc, "http://jaeger-collector-clusterip.istio-system.svc.cluster.local:4317");
         });
     }
+
+    it("the provider updates ConfigMaps in place, so a sampling change never deletes the OTEL ConfigMaps apps load", async () => {
+        const run = await runStack("dev");
+        const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        // Provider inputs reach the engine as strings.
+        assert.strictEqual(String(provider.inputs.enableConfigMapMutable), "true");
+    });
 });

@@ -110,6 +110,8 @@ function copyModuleFiles(spec: NonNullable<Component["moduleFiles"]>, cwd: strin
     for (const [from, to] of Object.entries(spec.files)) fs.copyFileSync(path.join(r.stdout.trim(), from), path.join(dest, to));
 }
 
+const building = new Map<string, Promise<void>>();
+
 export interface EnsureOptions {
     /** Only these tools (and so only their components); all by default. */
     only?: ToolName[];
@@ -131,7 +133,11 @@ export async function ensureToolchain(opts: EnsureOptions = {}): Promise<Resolve
         }
         const dest = binDir(c, componentKey(c, go));
         const cached = c.tools.every((t) => fs.existsSync(path.join(dest, t.name)));
-        if (!cached) await buildComponent(c, dest, log);
+        if (!cached) {
+            // Callers that ask at once (a suite's hooks) share one build of each component.
+            if (!building.has(dest)) building.set(dest, buildComponent(c, dest, log).finally(() => building.delete(dest)));
+            await building.get(dest);
+        }
         out.push(...tools.map((t) => ({ tool: t.name, version: c.version, path: path.join(dest, t.name), origin: cached ? ("cached" as const) : ("built" as const) })));
     }
     return out;

@@ -7,7 +7,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { allTools, chartSource, cluster, kubectl, must, parseYaml, plan, Plan, run, tmpDir, toYaml } from "./harness";
+import * as YAML from "yaml";
+import { providePlatform, referencedByStack } from "../../toolchain/local-platform";
+import { ROOT } from "../helpers";
+import { allTools, chartFile, cluster, kubectl, must, parseYaml, plan, Plan, run, tmpDir, toYaml } from "./harness";
 
 const ISTIO_GROUPS = /\.istio\.io\//;
 const FIELD_MANAGER = "eco2-e2e";
@@ -16,6 +19,7 @@ interface Applied {
     plan: Plan;
     rendered: Record<string, any>[];
     dir: string;
+    chart: string;
 }
 
 async function renderAndApply(stack: string): Promise<Applied> {
@@ -26,32 +30,26 @@ async function renderAndApply(stack: string): Promise<Applied> {
     const dir = tmpDir(`chart-${stack}`);
     const valuesFile = path.join(dir, "values.yaml");
     fs.writeFileSync(valuesFile, toYaml([release.values]));
-    const chart = chartSource(release);
-    process.stderr.write(`      chart: ${chart.what}\n`);
-    const rendered = parseYaml(must(tools.helm, ["template", release.name!, ...chart.args, "--namespace", release.namespace!, "-f", valuesFile]));
+    const chart = await chartFile(release, dir);
+    const rendered = parseYaml(must(tools.helm, ["template", release.name!, chart, "--namespace", release.namespace!, "--kube-version", "v1.36.3", "-f", valuesFile]));
     const objects = p.objects.map((o) => o.body);
     fs.writeFileSync(path.join(dir, "chart.yaml"), toYaml(rendered));
     fs.writeFileSync(path.join(dir, "program.yaml"), toYaml(objects));
     fs.writeFileSync(path.join(dir, "istio.yaml"), toYaml(objects.filter((o) => ISTIO_GROUPS.test(`${o.apiVersion}`))));
 
-    // The platform's part: namespaces exist before the stack (app namespaces are referenced, not created), and prod's
-    // storage password Secret is created by hand (README, step 3).
-    const namespaces = [...new Set([...objects, ...rendered].map((o) => o.metadata?.namespace).filter(Boolean))].sort();
-    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"], toYaml(namespaces.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }))));
-    if (stack === "prod") {
-        await kubectl(["-n", release.namespace!, "create", "secret", "generic", "jaeger-es-credentials", "--from-literal=password=local-only", "--dry-run=client", "-o", "yaml"]).then((s) =>
-            kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "-f", "-"], s),
-        );
-    }
-    for (const file of ["chart.yaml", "program.yaml"]) {
-        await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-f", path.join(dir, file)]);
-    }
-    return { plan: p, rendered, dir };
+    // The platform's part, as `npm run local` does it: the referenced namespaces and prod's password Secret.
+    const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    providePlatform(tools.kubectl, await cluster(), referencedByStack("eco2-tracing", stackFile.config), (line) => process.stderr.write(`      ${line}\n`));
+    // As `helm install` does, the chart's objects go to the release namespace (its templates name none).
+    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-n", release.namespace!, "-f", path.join(dir, "chart.yaml")]);
+    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-f", path.join(dir, "program.yaml")]);
+    return { plan: p, rendered, dir, chart };
 }
 
 async function remove(applied: Applied): Promise<void> {
     for (const file of ["program.yaml", "chart.yaml"]) {
-        await kubectl(["delete", "--ignore-not-found", "--wait=true", "--timeout=120s", "-f", path.join(applied.dir, file)]);
+        const ns = file === "chart.yaml" ? ["-n", applied.plan.releases[0].namespace!] : [];
+        await kubectl(["delete", ...ns, "--ignore-not-found", "--wait=true", "--timeout=120s", "-f", path.join(applied.dir, file)]);
     }
 }
 
@@ -74,7 +72,8 @@ for (const stack of ["dev", "prod"]) {
 
         it("the API server accepted every object (server-side apply, strict field validation) and holds it", async () => {
             for (const [file, docs] of [["chart.yaml", applied.rendered], ["program.yaml", applied.plan.objects]] as const) {
-                const names = (await kubectl(["get", "-f", path.join(applied.dir, file), "-o", "name"])).trim().split("\n");
+                const ns = file === "chart.yaml" ? ["-n", applied.plan.releases[0].namespace!] : [];
+                const names = (await kubectl([...ns, "get", "-f", path.join(applied.dir, file), "-o", "name"])).trim().split("\n");
                 assert.strictEqual(names.length, docs.length, file);
             }
         });
@@ -82,7 +81,8 @@ for (const stack of ["dev", "prod"]) {
         it("the chart's pods become Ready and both ClusterIP Services' endpoints are exactly those pods, on every port", async () => {
             const deployments = applied.rendered.filter((o) => o.kind === "Deployment");
             assert.strictEqual(deployments.length, 1, "the chart renders one Jaeger Deployment");
-            const { name, namespace } = deployments[0].metadata;
+            const name = deployments[0].metadata.name;
+            const namespace = applied.plan.releases[0].namespace!;
             await kubectl(["-n", namespace, "rollout", "status", `deployment/${name}`, "--timeout=120s"]);
             const pods = await podsOf(namespace, name);
             const expectedReplicas = stack === "prod" ? 2 : 1;
@@ -103,7 +103,7 @@ for (const stack of ["dev", "prod"]) {
         it("helm lint passes on the chart with the generated values", async () => {
             const { helm } = await allTools();
             const release = applied.plan.releases[0];
-            must(helm, ["lint", ...chartSource(release).args.slice(0, 1), "--namespace", release.namespace!, "-f", path.join(applied.dir, "values.yaml")]);
+            must(helm, ["lint", applied.chart, "--namespace", release.namespace!, "--kube-version", "v1.36.3", "-f", path.join(applied.dir, "values.yaml")]);
         });
 
         it("istioctl validate accepts every Istio object; istioctl analyze (files, no live mesh) reports no error", async () => {

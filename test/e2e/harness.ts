@@ -46,11 +46,19 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
 
 export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), `eco2-${prefix}-`));
 
-/** The real chart archive beside the clone (CI has it); otherwise the chart repository. Says which it used. */
-export function chartSource(release: HelmRelease): { args: string[]; what: string } {
+/**
+ * The chart as a file: the real archive beside the clone (CI has it), or else pulled from the chart repository.
+ * Says which it used.
+ */
+export async function chartFile(release: HelmRelease, dir: string): Promise<string> {
     const local = path.resolve(ROOT, "..", "shared", "charts", `${release.chart}-${release.version}.tgz`);
-    if (fs.existsSync(local)) return { args: [local], what: path.relative(ROOT, local) };
-    return { args: [release.chart!, "--repo", release.repo!, "--version", release.version!], what: `${release.repo} ${release.chart} ${release.version}` };
+    if (fs.existsSync(local)) {
+        process.stderr.write(`      chart: ${path.relative(ROOT, local)}\n`);
+        return local;
+    }
+    process.stderr.write(`      chart: ${release.repo} ${release.chart} ${release.version}\n`);
+    must((await allTools()).helm, ["pull", release.chart!, "--repo", release.repo!, "--version", release.version!, "-d", dir]);
+    return path.join(dir, `${release.chart}-${release.version}.tgz`);
 }
 
 export interface Plan {

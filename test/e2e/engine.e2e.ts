@@ -1,0 +1,154 @@
+/**
+ * The program's main job through the real engine: the Pulumi CLI, our Node.js language host and the Kubernetes
+ * provider built from their Go modules (toolchain/), against the embedded cluster, with the policy pack run by the
+ * engine itself. Each stack is created, checked and destroyed in turn (they share the cluster's istio-system).
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { LOCAL_STORAGE_PASSWORD } from "../../toolchain/local-platform";
+import { LocalRun, runLocal } from "../../toolchain/local";
+import { ROOT } from "../helpers";
+import { allTools, cluster, kubectl, parseYaml, run, tmpDir } from "./harness";
+
+const STATE = tmpDir("engine");
+const APP_TEAM = path.join(ROOT, "test", "fixtures", "app-team");
+
+async function pulumi(args: string[], projectDir?: string): Promise<LocalRun> {
+    return runLocal(args, { dir: STATE, projectDir, capture: true, log: (line) => process.stderr.write(`      [local] ${line}\n`) });
+}
+
+async function ok(args: string[], projectDir?: string): Promise<LocalRun> {
+    const r = await pulumi(args, projectDir);
+    assert.strictEqual(r.code, 0, `pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-4000)}`);
+    return r;
+}
+
+const workspaceFile = (project: string, stack: string) => path.join(STATE, "workspaces", project, `Pulumi.${stack}.yaml`);
+
+/** A stack of this project with no committed file: its workspace copy is written by the test. */
+function writeStackFile(stack: string, mutate: (config: Record<string, any>) => void, from = "prod"): void {
+    const source = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${from}.yaml`), "utf8"));
+    mutate(source.config);
+    fs.mkdirSync(path.dirname(workspaceFile("eco2-tracing", stack)), { recursive: true });
+    fs.writeFileSync(workspaceFile("eco2-tracing", stack), YAML.stringify(source));
+}
+
+interface Steps {
+    steps: { op: string; urn: string }[];
+}
+const previewSteps = (r: LocalRun): Steps => JSON.parse(r.stdout);
+const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+
+/** Every Kubernetes object the stack holds: its own resources and those of its Helm releases. */
+async function stackObjects(stack: string): Promise<{ kind: string; namespace?: string; name: string }[]> {
+    const state = JSON.parse((await ok(["stack", "export", "-s", stack])).stdout);
+    const own = (state.deployment.resources ?? [])
+        .filter((r: any) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && r.outputs?.metadata?.name && r.outputs?.kind)
+        .map((r: any) => ({ kind: r.outputs.kind, namespace: r.outputs.metadata.namespace, name: r.outputs.metadata.name }));
+    const { helm } = await allTools();
+    const releases = (state.deployment.resources ?? []).filter((r: any) => r.type === "kubernetes:helm.sh/v3:Release");
+    const charted = releases.flatMap((r: any) => {
+        const manifest = run(helm, ["--kubeconfig", kubeconfigFile, "get", "manifest", r.outputs.name, "-n", r.outputs.namespace]).stdout;
+        return parseYaml(manifest).map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? r.outputs.namespace, name: o.metadata.name }));
+    });
+    return [...own, ...charted].filter((o) => o.kind !== "Namespace" || !["istio-system"].includes(o.name));
+}
+
+let kubeconfigFile = "";
+
+describe("the real engine (pulumi CLI + language host + provider) on the embedded cluster", () => {
+    before(async () => {
+        kubeconfigFile = await cluster();
+        await allTools();
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(stack, () => {
+            let objects: Awaited<ReturnType<typeof stackObjects>> = [];
+            after(async () => {
+                await ok(["destroy", "-s", stack, "--yes", "--skip-preview"]);
+                for (const o of objects) {
+                    const ns = o.namespace ? ["-n", o.namespace] : [];
+                    const r = run((await allTools()).kubectl, ["--kubeconfig", kubeconfigFile, "get", o.kind, o.name, ...ns, "--ignore-not-found", "-o", "name"]);
+                    assert.strictEqual(r.stdout.trim(), "", `pulumi destroy left ${o.kind} ${o.namespace ?? ""}/${o.name}`);
+                }
+            });
+
+            it("pulumi preview passes with the policy pack", async () => {
+                const r = await ok(["preview", "-s", stack]);
+                assert.match(r.stdout + r.stderr, /eco2-tracing@v0\.1\.0 \(local: .*policy-pack\)/, "the pack ran and passed");
+            });
+
+            it("pulumi up succeeds with the provider's await logic (release, Deployments Available, Services with endpoints)", async () => {
+                await ok(["up", "-s", stack, "--yes", "--skip-preview"]);
+                objects = await stackObjects(stack);
+                assert.ok(objects.some((o) => o.kind === "Deployment"), "the chart's Deployment is in the release");
+                const slices = JSON.parse(await kubectl(["-n", "istio-system", "get", "endpointslices", "-l", "kubernetes.io/service-name=jaeger-collector-clusterip", "-o", "json"]));
+                assert.ok(slices.items.some((s: any) => s.endpoints?.some((e: any) => e.conditions.ready)), "collector Service has ready endpoints");
+            });
+
+            it("a second preview has no changes (--expect-no-changes)", async () => {
+                await ok(["preview", "-s", stack, "--expect-no-changes"]);
+            });
+
+            it("changing only the sampling percentage updates the Telemetry (and the apps' sampler ratio), replaces nothing, leaves Jaeger alone", async () => {
+                const sampling = stack === "dev" ? "50" : "7";
+                const r = await ok(["preview", "-s", stack, "--json", "--diff", "-c", `eco2-tracing:sampling=${sampling}`]);
+                const changed = previewSteps(r).steps.filter((s) => s.op !== "same");
+                assert.ok(changed.length > 0);
+                assert.ok(changed.every((s) => s.op === "update"), `no replace: ${changed.map((s) => `${s.op} ${s.urn}`).join(", ")}`);
+                const types = new Set(changed.map((s) => typeOf(s.urn)));
+                assert.ok(types.has("kubernetes:telemetry.istio.io/v1:Telemetry"));
+                for (const t of types) assert.ok(["kubernetes:telemetry.istio.io/v1:Telemetry", "kubernetes:core/v1:ConfigMap"].includes(t), `unexpected update of ${t}`);
+            });
+        });
+    }
+
+    describe("prod with the storage password as a Pulumi secret", () => {
+        const stack = "prod-secret";
+        const password = "e2e-Pulumi-secret-9f3a71";
+        before(async () => {
+            writeStackFile(stack, (config) => delete config["eco2-tracing:jaeger"].storage.passwordSecretRef);
+            await ok(["config", "set", "--secret", "-s", stack, "jaegerStoragePassword", password]);
+            await ok(["up", "-s", stack, "--yes", "--skip-preview"]);
+        });
+        after(async () => void (await ok(["destroy", "-s", stack, "--yes", "--skip-preview"])));
+
+        it("neither the stack's state nor the cluster's Helm release holds it in plain text", async () => {
+            const state = (await ok(["stack", "export", "-s", stack])).stdout;
+            assert.ok(!state.includes(password), "pulumi stack export");
+            const { helm } = await allTools();
+            const all = run(helm, ["--kubeconfig", kubeconfigFile, "get", "all", "jaeger", "-n", "istio-system"]);
+            assert.strictEqual(all.code, 0, all.stderr);
+            assert.ok(!all.stdout.includes(password), "helm get all");
+            assert.ok(!all.stdout.includes(LOCAL_STORAGE_PASSWORD));
+        });
+    });
+
+    describe("a bad config", () => {
+        it("fails pulumi up with the config module's message and creates nothing", async () => {
+            const stack = "prod-bad";
+            writeStackFile(stack, (config) => (config["eco2-tracing:sampling"] = 50));
+            const r = await pulumi(["up", "-s", stack, "--yes", "--skip-preview"]);
+            assert.notStrictEqual(r.code, 0);
+            assert.match(r.stdout + r.stderr, /eco2-tracing:sampling = "?50"?: prod samples 1–10 %/);
+            const state = JSON.parse((await ok(["stack", "export", "-s", stack])).stdout);
+            const created = (state.deployment.resources ?? []).filter((x: any) => x.type.startsWith("kubernetes:") && !x.type.startsWith("pulumi:providers:"));
+            assert.deepStrictEqual(created.map((x: any) => x.urn), []);
+        });
+    });
+
+    describe("an app team's stack gated by this pack", () => {
+        it("is rejected with the mandatory app-namespace-zipkin-egress when its NetworkPolicies drop TCP 9411", async () => {
+            const r = await pulumi(["preview", "-s", "app", "-c", "app-team:allowZipkin=false"], APP_TEAM);
+            assert.notStrictEqual(r.code, 0);
+            assert.match(r.stdout + r.stderr, /mandatory[\s\S]*app-namespace-zipkin-egress|app-namespace-zipkin-egress[\s\S]*mandatory/);
+        });
+
+        it("passes once 9411 is allowed", async () => {
+            await ok(["preview", "-s", "app", "-c", "app-team:allowZipkin=true"], APP_TEAM);
+        });
+    });
+});
