@@ -2,8 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { COMPONENTS, TOOL_NAMES } from "../../toolchain/components";
+import { ensureToolchain } from "../../toolchain/tools";
 import { ROOT } from "../helpers";
-import { allTools, must, run } from "./harness";
+import { allTools, must, run, tmpDir } from "./harness";
 
 describe("toolchain (real components from their Go modules)", () => {
     it("provides every tool as an executable in the cache or on PATH", async () => {
@@ -29,5 +30,22 @@ describe("toolchain (real components from their Go modules)", () => {
         const seconds = (Date.now() - started) / 1000;
         assert.deepStrictEqual(JSON.parse(out), tools);
         assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
+    });
+
+    it("reuses a binary on PATH that reports the pinned version, and ignores one that does not", async () => {
+        const { helm } = await allTools();
+        const pinned = tmpDir("path-pinned");
+        fs.symlinkSync(helm, path.join(pinned, "helm"));
+        const other = tmpDir("path-other");
+        fs.writeFileSync(path.join(other, "helm"), "#!/bin/sh\necho v3.9.9\n", { mode: 0o755 });
+        const saved = process.env.PATH;
+        try {
+            process.env.PATH = `${pinned}${path.delimiter}${saved}`;
+            assert.deepStrictEqual((await ensureToolchain({ only: ["helm"] })).map((r) => [r.origin, r.path]), [["PATH", path.join(pinned, "helm")]]);
+            process.env.PATH = `${other}${path.delimiter}${saved}`;
+            assert.deepStrictEqual((await ensureToolchain({ only: ["helm"] })).map((r) => [r.origin, r.path]), [["cached", helm]]);
+        } finally {
+            process.env.PATH = saved;
+        }
     });
 });
