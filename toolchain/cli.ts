@@ -5,40 +5,40 @@
  * of tool, version, path and origin; with --json only {"<tool>": "<absolute path>", ...}. Exit 1 when a component
  * cannot be built (the message names the module and version the proxy refused).
  */
-import { Io, processIo } from "./io";
+import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { parseArgs } from "util";
 import { ensureToolchain, ToolchainError } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     let json: boolean | undefined;
     try {
         const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" }, help: { type: "boolean" } } });
         if (values.help) {
-            io.out.write(`${USAGE}\n`);
+            io.out(USAGE);
             return 0;
         }
         json = values.json;
     } catch (e) {
-        io.err.write(`${(e as Error).message}\n${USAGE}\n`);
+        io.err(`${(e as Error).message}\n${USAGE}`);
         return 2;
     }
     try {
         const started = Date.now();
-        const tools = await ensureToolchain({ log: (line) => io.err.write(`[toolchain] ${line}\n`) });
+        const tools = await ensureToolchain({ log: (line) => io.err(`[toolchain] ${line}`) });
         if (json) {
-            io.out.write(`${JSON.stringify(Object.fromEntries(tools.map((t) => [t.tool, t.path])), null, 2)}\n`);
+            io.out(JSON.stringify(Object.fromEntries(tools.map((t) => [t.tool, t.path])), null, 2));
             return 0;
         }
         const rows = [["tool", "version", "path", "origin"], ...tools.map((t) => [t.tool, t.version, t.path, t.origin])];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-        for (const r of rows) io.out.write(`${r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()}\n`);
-        io.out.write(`(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+        for (const r of rows) io.out(r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+        io.out(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
         return 0;
     } catch (e) {
         if (!(e instanceof ToolchainError)) throw e;
-        io.err.write(`toolchain: ${e.message}\n`);
+        io.err(`toolchain: ${e.message}`);
         return 1;
     }
 }

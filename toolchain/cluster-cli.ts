@@ -4,31 +4,31 @@
  * The embedded cluster (toolchain/cluster.ts). `up` builds what is missing of the toolchain first and is a no-op on
  * a running cluster; `kubeconfig` prints the path of its kubeconfig. Exit 1 on failure, 2 on bad arguments.
  */
-import { Io, processIo } from "./io";
+import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";
 import { ToolchainError } from "./tools";
 
 const USAGE = "usage: npm run cluster -- up | down | status | kubeconfig";
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     const [verb, ...extra] = argv;
     if (verb === "--help" || verb === "-h") {
-        io.out.write(`${USAGE}\n`);
+        io.out(USAGE);
         return 0;
     }
     if (extra.length || !["up", "down", "status", "kubeconfig"].includes(verb)) {
-        io.err.write(`${USAGE}\n`);
+        io.err(USAGE);
         return 2;
     }
     try {
-        if (verb === "up") io.out.write(`${await clusterUp((line) => io.err.write(`[cluster] ${line}\n`))}\n`);
+        if (verb === "up") io.out(await clusterUp((line) => io.err(`[cluster] ${line}`)));
         else if (verb === "down") await clusterDown();
-        else if (verb === "status") io.out.write(`${await clusterState()}\n`);
-        else io.out.write(`${kubeconfigPath()}\n`);
+        else if (verb === "status") io.out(await clusterState());
+        else io.out(kubeconfigPath());
         return 0;
     } catch (e) {
         if (!(e instanceof ToolchainError)) throw e;
-        io.err.write(`cluster: ${e.message}\n`);
+        io.err(`cluster: ${e.message}`);
         return 1;
     }
 }

@@ -79,7 +79,14 @@ export const COMPONENTS: Component[] = [
         version: "4.25.0",
         source: "own main on github.com/pulumi/pulumi-kubernetes/provider/v4@v4.0.0-20260115033456-f47bc2d6f199 (v4.25.0)",
         tools: [{ name: "pulumi-resource-kubernetes", pkg: "." }],
-        stamps: { "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version": "4.25.0" },
+        stamps: {
+            "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version": "4.25.0",
+            // The provider renders helm.v4.Chart with the Helm library; with no cluster to ask (renderYamlToDirectory,
+            // `npm run synth`) it assumes Helm's default Kubernetes version, unstamped v1.20, which the jaeger chart
+            // (kubeVersion >= 1.21) refuses. Stamped with its client-go's (v0.33.3), as Helm's Makefile does.
+            "helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor": "1",
+            "helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor": "33",
+        },
         moduleFiles: {
             module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
             files: {

@@ -5,21 +5,22 @@
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
  * `--policy-pack` is given. The exit code is the CLI's.
  */
+import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { runLocal } from "./local";
 import { ToolchainError } from "./tools";
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 
-export async function main(argv: string[]): Promise<number> {
-    if (!argv.length || argv[0] === "--help" && argv.length === 1) {
-        process.stdout.write(`${USAGE}\n`);
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+    if (!argv.length || (argv[0] === "--help" && argv.length === 1)) {
+        (argv.length ? io.out : io.err)(USAGE);
         return argv.length ? 0 : 2;
     }
     try {
-        return (await runLocal(argv)).code;
+        return (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code;
     } catch (e) {
         if (!(e instanceof ToolchainError)) throw e;
-        process.stderr.write(`local: ${e.message}\n`);
+        io.err(`local: ${e.message}`);
         return 1;
     }
 }

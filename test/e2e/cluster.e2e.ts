@@ -5,7 +5,7 @@ import { cluster, kubectl } from "./harness";
 
 const capture = () => {
     let text = "";
-    return { stream: { write: (s: string) => (text += s) }, text: () => text };
+    return { stream: (line: string) => void (text += `${line}\n`), text: () => text };
 };
 
 describe("embedded cluster (kwokctl binary runtime, loopback only)", () => {
@@ -29,20 +29,20 @@ describe("embedded cluster (kwokctl binary runtime, loopback only)", () => {
         const out = capture();
         const err = capture();
         const started = Date.now();
-        assert.strictEqual(await main(["up"], { out: out.stream, err: err.stream }), 0);
+        assert.strictEqual(await main(["up"], { out: out.stream, err: err.stream, stdin: () => "" }), 0);
         assert.ok(Date.now() - started < 5000, "a running cluster is not started again");
         assert.strictEqual(err.text(), "", "nothing was started");
         assert.strictEqual(await clusterState(), "running");
         const path = capture();
-        assert.strictEqual(await main(["kubeconfig"], { out: path.stream, err: err.stream }), 0);
+        assert.strictEqual(await main(["kubeconfig"], { out: path.stream, err: err.stream, stdin: () => "" }), 0);
         assert.strictEqual(path.text().trim(), await cluster());
     });
 
     it("rejects an unknown verb with usage (exit 2) and prints usage for --help (exit 0)", async () => {
         const out = capture();
         const err = capture();
-        assert.strictEqual(await main(["start"], { out: out.stream, err: err.stream }), 2);
+        assert.strictEqual(await main(["start"], { out: out.stream, err: err.stream, stdin: () => "" }), 2);
         assert.match(err.text(), /usage: npm run cluster -- up \| down \| status \| kubeconfig/);
-        assert.strictEqual(await main(["--help"], { out: out.stream, err: err.stream }), 0);
+        assert.strictEqual(await main(["--help"], { out: out.stream, err: err.stream, stdin: () => "" }), 0);
     });
 });
