@@ -174,6 +174,10 @@ export async function startStandIn(o: StandInOptions): Promise<StandIn> {
         flush: async () => {
             await Promise.all(pending);
         },
-        close: () => new Promise((resolve) => server.close(() => resolve())),
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive connections would hold close() for the idle timeout.
+            server.closeAllConnections();
+        }),
     };
 }

@@ -75,7 +75,10 @@ export async function startJaeger(config: Json, ports: Record<number, number>, e
     const file = path.join(dir, "config.yaml");
     fs.writeFileSync(file, YAML.stringify(config));
     const bin = await toolPath("jaeger");
-    const child: ChildProcess = spawn(bin, ["--config", file], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Jaeger traces its own query calls to the OTLP SDK default, localhost:4317: in the pod that is its own receiver,
+    // so its self-traces land in its own store. The receiver moved; the default follows it.
+    const self = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${ports[PORTS.otlpGrpc]}`, OTEL_EXPORTER_OTLP_TRACES_INSECURE: "true" };
+    const child: ChildProcess = spawn(bin, ["--config", file], { env: { ...process.env, ...self, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const keep = (d: Buffer) => (output = (output + d.toString()).slice(-200_000));
     child.stdout!.on("data", keep);
@@ -102,7 +105,11 @@ export async function startJaeger(config: Json, ports: Record<number, number>, e
         },
         stop: async () => {
             child.kill("SIGTERM");
+            // Its self-tracing flushes after the receivers have stopped and retries for 10 s (so does the pod's, within
+            // its grace period); nothing here depends on a graceful end.
+            const kill = setTimeout(() => child.kill("SIGKILL"), 2000);
             await exited;
+            clearTimeout(kill);
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

@@ -36,7 +36,8 @@ for (const w3c of [false, true]) {
             const started = Date.now();
             const r = await scenario(gen, w3c);
             assertTracePath(r);
-            process.stderr.write(`      ${r.trace.spans.length} spans in trace ${r.trace.traceID}, ${Date.now() - started} ms with Jaeger start\n`);
+            const t = r.timings;
+            process.stderr.write(`      ${r.trace.spans.length} spans in trace ${r.trace.traceID}; ms: apps and proxies up ${t.start}, request ${t.requests}, flush and stop ${t.flush}, complete in Jaeger ${t.query}; ${Date.now() - started} in all\n`);
         });
 
         it(`the old ${OLD_PROPAGATORS} fails: the callee's sidecar and app hang under the calling app, skipping both sidecar spans`, async () => {

@@ -62,6 +62,8 @@ export interface TwoHopResult {
     /** Every trace Jaeger holds for the two app services (the health requests must not add any). */
     appTraces: QueryTrace[];
     environment: string;
+    /** Milliseconds: apps and proxies started, request and health calls done, apps flushed and stopped, trace complete in Jaeger. */
+    timings: Record<"start" | "requests" | "flush" | "query", number>;
 }
 
 export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOptions): Promise<TwoHopResult> {
@@ -72,6 +74,9 @@ export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOpt
     const proxy = (kind: "SERVER" | "CLIENT", service: string, namespace: string, upstream: string) =>
         startStandIn({ kind, service, namespace, environment, upstream, zipkinUrl, w3c: o.w3c });
 
+    let mark = Date.now();
+    const lap = () => -mark + (mark = Date.now());
+    const timings = { start: 0, requests: 0, flush: 0, query: 0 };
     const character = await startApp(envOf("character", "character-api"));
     const proxies: StandIn[] = [];
     const characterIn = await proxy("SERVER", "character-api.character", "character", character.url);
@@ -80,15 +85,18 @@ export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOpt
     const authIn = await proxy("SERVER", "auth-api.auth", "auth", auth.url);
     const gateway = await proxy("CLIENT", "istio-ingressgateway.istio-system", "istio-system", authIn.url);
     proxies.push(characterIn, authOut, authIn, gateway);
+    timings.start = lap();
     try {
         const res = await fetch(`${gateway.url}/api/v1/users/me/characters`);
         assert.strictEqual(res.status, 200, await res.text());
         // Kubelet probes reach the app past the sidecar (Istio's probe rewrite), Prometheus scrapes it directly.
         for (const app of [auth, character]) for (const p of HEALTH_PATHS) assert.strictEqual((await fetch(`${app.url}${p}`)).status, 200);
         await Promise.all(proxies.map((p) => p.flush()));
+        timings.requests = lap();
     } finally {
         await Promise.all([stopApp(auth), stopApp(character)]);
         await Promise.all(proxies.map((p) => p.close()));
+        timings.flush = lap();
     }
     const traceId = gateway.reported()[0].traceId as string;
     // 4 proxy spans + auth-api's server and client spans + character-api's server span; the exporters have flushed,
@@ -100,7 +108,8 @@ export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOpt
     }
     assert.ok(trace, `trace ${traceId} not in Jaeger`);
     const appTraces = [...(await findTraces(jaeger, "auth-api")), ...(await findTraces(jaeger, "character-api"))];
-    return { trace, appTraces, environment };
+    timings.query = lap();
+    return { trace, appTraces, environment, timings };
 }
 
 const tag = (tags: { key: string; value: unknown }[], key: string) => tags.find((t) => t.key === key)?.value;
