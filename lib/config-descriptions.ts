@@ -90,7 +90,7 @@ export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     "tailSampling.latencyThresholdMs": "Traces longer than this (first span start to last span end) are always kept.",
     "tailSampling.alwaysSampleServices": "Service names (`service.name`, as Jaeger shows them: sidecars report `<workload>.<namespace>`, SDKs their own name) whose traces are always kept. Only with `enabled`.",
     "tailSampling.decisionWaitSeconds": "How long the sampler holds a trace after its first span before deciding; must exceed the longest request (its root span arrives last).",
-    "tailSampling.numTraces": "Traces held while waiting for the decision (at least requests/s × decisionWaitSeconds; older ones are decided early); needs memory accordingly.",
+    "tailSampling.numTraces": "Traces the sampler tracks; at least requests/s × decisionWaitSeconds: when full it evicts the oldest, and a trace evicted before its decision is lost. Spans are held only until the decision.",
     scrubAttributes: "Span attributes removed (`delete`) or replaced by their SHA-256 hex (`hash`, unsalted: equal values stay equal) by the `attributes` processor before sampling and storage, in both modes. Setting the key replaces the defaults; `[]` turns scrubbing off.",
     "scrubAttributes[].key": "Attribute key, e.g. `http.request.header.authorization` (one action per key).",
     "scrubAttributes[].action": "`delete` or `hash`.",

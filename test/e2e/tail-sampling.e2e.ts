@@ -93,6 +93,7 @@ describe("tail sampling with the real Jaeger (generated tail-mode userconfig)", 
                 if (found) stored.set(t.traceId, found);
             }
         }
+        process.stderr.write(`      every must-keep trace whole ${Date.now() - started} ms after the first span\n`);
         // Ordinary traces were decided in the same ticks; one more tick and flush before counting them.
         await new Promise((r) => setTimeout(r, 2000));
         for (const t of sent) {
@@ -142,5 +143,45 @@ describe("tail sampling with the real Jaeger (generated tail-mode userconfig)", 
             assert.ok(!JSON.stringify(trace).includes(s.secrets.authorization) && !JSON.stringify(trace).includes(s.secrets.statement), `${id} carries a secret`);
         }
         assert.strictEqual(appSpans, stored.size * 2, "both app spans of every stored trace carried the hashed statement");
+    });
+});
+
+/**
+ * Why tail mode runs one sampler replica (the config rule on jaeger.replicas): with two, the collector Service
+ * balances per connection, so a trace's Envoy spans (Zipkin) and app spans (OTLP) reach different replicas, and each
+ * decides on its fragment. Slow requests show it plainly: only the gateway span is slow.
+ */
+describe("two tail-sampling replicas without trace-ID routing split traces (real Jaeger ×2)", () => {
+    const replicas: RunningJaeger[] = [];
+    let slow: Sent[];
+
+    before(async () => {
+        const gen = await generated("dev", { tailSampling: TAIL });
+        for (let i = 0; i < 2; i++) {
+            const { config, ports } = await onLoopback(gen.userconfig);
+            replicas.push(await startJaeger(config, ports));
+        }
+        const env = gen.otelEnv("auth");
+        slow = traffic("dev").filter((t) => t.kind === "slow");
+        // The sidecars' connection lands on one replica, the app's on the other.
+        await post(`${replicas[0].url(PORTS.zipkin)}/api/v2/spans`, slow.flatMap((t) => t.zipkin), 202);
+        await post(`${replicas[1].url(PORTS.otlpHttp)}/v1/traces`, otlpBody(slow.flatMap((t) => t.otlp), env), 200);
+        await new Promise((r) => setTimeout(r, (TAIL.decisionWaitSeconds + 4) * 1000));
+    });
+    after(async () => Promise.all(replicas.map((j) => j.stop())));
+
+    it("no slow trace is whole anywhere, and the replica holding only fast-looking app spans drops most of them", async () => {
+        const spans = async (j: RunningJaeger, id: string) => (await getTrace(j, id))?.spans.length ?? 0;
+        let whole = 0;
+        let appFragmentsKept = 0;
+        for (const t of slow) {
+            const [a, b] = [await spans(replicas[0], t.traceId), await spans(replicas[1], t.traceId)];
+            if (a === SPANS_PER_TRACE || b === SPANS_PER_TRACE) whole++;
+            if (b > 0) appFragmentsKept++;
+        }
+        const band = binomialBand(slow.length, TAIL.probabilisticPercent);
+        process.stderr.write(`      ${slow.length} slow traces over two replicas: ${whole} whole, app fragments kept ${appFragmentsKept} (probabilistic share only, ≤ ${band.high})\n`);
+        assert.strictEqual(whole, 0);
+        assert.ok(appFragmentsKept <= band.high, `${appFragmentsKept} app fragments kept`);
     });
 });
