@@ -7,6 +7,8 @@
  * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
  */
 import type { ScrubAttribute, TailSamplingConfig } from "./config";
+// Read at call time only: jaeger-values imports this module.
+import { GOMEMLIMIT_SHARE } from "./jaeger-values";
 import type { Values } from "./objects";
 
 export interface SpanPipeline {
@@ -20,12 +22,11 @@ export const PROCESSOR = Object.freeze({ memoryLimiter: "memory_limiter", scrub:
 export const SERVICE_NAME_ATTRIBUTE = "service.name";
 
 /**
- * Share of the container memory limit at which memory_limiter refuses data (receivers answer "retry later"), and the
- * spike allowance below it. Jaeger's GOMEMLIMIT is at the same 80 %: the limiter acts before the runtime runs out
- * of headroom, and the sampler's held traces are what grows when the store is slow.
+ * memory_limiter refuses data (receivers answer "retry later") above GOMEMLIMIT's share of the container limit, the
+ * budget the in-memory store is sized within (lib/jaeger-memory.ts), so a full store alone never trips it; what grows
+ * past it is the sampler's held traces when traffic outruns the decision wait. It forces a GC this much higher.
  */
-const MEMORY_LIMIT_PERCENT = 80;
-const MEMORY_SPIKE_PERCENT = 20;
+const MEMORY_SPIKE_PERCENT = 10;
 
 /** The sampler's policies: a trace is kept when any one of them says so. */
 export function tailSamplingPolicies(t: TailSamplingConfig): Values[] {
@@ -48,7 +49,10 @@ export function spanProcessors(p: SpanPipeline): { processors: Values; order: st
         order.push(name);
     };
     const tail = p.tailSampling.enabled;
-    if (tail) use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: MEMORY_LIMIT_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
+    if (tail) {
+        const soft = Math.round(GOMEMLIMIT_SHARE * 100);
+        use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: soft + MEMORY_SPIKE_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
+    }
     // The processor refuses an empty action list, so no scrubbing means no processor.
     if (p.scrubAttributes.length > 0) use(PROCESSOR.scrub, { actions: p.scrubAttributes.map((a) => ({ key: a.key, action: a.action })) });
     if (tail) {

@@ -36,7 +36,7 @@ describe("span pipeline (generated userconfig)", () => {
         const run = await prodTail({ probabilisticPercent: 5, latencyThresholdMs: 800, alwaysSampleServices: ["payment.my", "payment"], decisionWaitSeconds: 20, numTraces: 100000 });
         const u = userconfig(run);
         assert.deepStrictEqual(u.service.pipelines.traces, { exporters: ["jaeger_storage_exporter"], processors: ["memory_limiter", "attributes/scrub", "tail_sampling", "batch"], receivers: ["otlp", "zipkin"] });
-        assert.deepStrictEqual(u.processors.memory_limiter, { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 20 });
+        assert.deepStrictEqual(u.processors.memory_limiter, { check_interval: "1s", limit_percentage: 90, spike_limit_percentage: 10 }, "refuses above 80 % (GOMEMLIMIT)");
         assert.deepStrictEqual(u.processors["attributes/scrub"], SCRUB);
         assert.deepStrictEqual(u.processors.tail_sampling, {
             decision_wait: "20s",
