@@ -14,6 +14,7 @@ import { loadStackConfig } from "./lib/config";
 import { loadModels } from "./lib/models";
 import { PORTS } from "./lib/jaeger-topology";
 import { sortKeys } from "./lib/objects";
+import { spanPipeline } from "./lib/span-pipeline";
 import { Jaeger } from "./components/jaeger";
 import { MeshTracing } from "./components/mesh-tracing";
 import { ExternalServices } from "./components/external-services";
@@ -37,8 +38,7 @@ export = async () => {
     // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
     const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
 
-    const pipeline = { tailSampling: config.tailSampling, scrubAttributes: config.scrubAttributes };
-    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml, pipeline }, opts);
+    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml, pipeline: spanPipeline(config) }, opts);
 
     const mesh = new MeshTracing("mesh-tracing", {
         istio: config.istio,

@@ -6,10 +6,11 @@
  * sampler's policies read the status, the timestamps and `service.name`, which scrubbing never touches.
  * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
  */
-import type { ScrubAttribute, TailSamplingConfig } from "./config";
+import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "./config";
 // Read at call time only: jaeger-values imports this module.
 import { GOMEMLIMIT_SHARE } from "./jaeger-values";
 import type { Values } from "./objects";
+import { SMOKE_SERVICE } from "./smoke-spans";
 
 export interface SpanPipeline {
     tailSampling: TailSamplingConfig;
@@ -27,6 +28,16 @@ export const SERVICE_NAME_ATTRIBUTE = "service.name";
  * past it is the sampler's held traces when traffic outruns the decision wait. It forces a GC this much higher.
  */
 const MEMORY_SPIKE_PERCENT = 10;
+
+/**
+ * The stack's pipeline. With the smoke workload on, its trace is always kept in tail mode: `pulumi up` reports the
+ * spans sent and the README sends the operator to find that trace in Jaeger. Its OTLP span names the service.
+ */
+export function spanPipeline(c: Pick<TracingConfig, "tailSampling" | "scrubAttributes" | "smokeTest">): SpanPipeline {
+    const always = c.tailSampling.alwaysSampleServices;
+    const smoke = c.smokeTest.enabled && !always.includes(SMOKE_SERVICE) ? [SMOKE_SERVICE] : [];
+    return { tailSampling: { ...c.tailSampling, alwaysSampleServices: [...always, ...smoke] }, scrubAttributes: c.scrubAttributes };
+}
 
 /** The sampler's policies: a trace is kept when any one of them says so. */
 export function tailSamplingPolicies(t: TailSamplingConfig): Values[] {

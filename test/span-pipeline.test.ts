@@ -66,4 +66,12 @@ describe("span pipeline (generated userconfig)", () => {
         assert.deepStrictEqual(none.service.pipelines.traces.processors, ["batch"]);
         assert.deepStrictEqual(Object.keys(none.processors), ["batch"]);
     });
+
+    it("tail mode with the smoke workload (dev) always keeps the smoke trace, so its check still finds it", async () => {
+        const u = userconfig(await runStack("dev", { set: { tailSampling: { enabled: true, probabilisticPercent: 1, alwaysSampleServices: ["payment.my"] } } }));
+        const always = u.processors.tail_sampling.policies.find((p: { name: string }) => p.name === "always-sampled-services");
+        assert.deepStrictEqual(always.string_attribute.values, ["payment.my", "tracing-smoke-test"]);
+        const off = userconfig(await runStack("dev", { set: { tailSampling: { enabled: true, probabilisticPercent: 1 }, smokeTest: { enabled: false } } }));
+        assert.deepStrictEqual(off.processors.tail_sampling.policies.map((p: { name: string }) => p.name), ["errors", "slow", "probabilistic"]);
+    });
 });
