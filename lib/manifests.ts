@@ -6,6 +6,7 @@
  * SDK's Unknown marker, keys starting with `__` for the engine's bookkeeping. `plain()` removes all of that so the
  * written files contain only Kubernetes fields, and redacts secrets on the way out.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { StackResource } from "./synth-run";
@@ -43,6 +44,8 @@ export interface HelmRelease extends ObjectRef {
     name: string | null;
     namespace: string | null;
     repo: string | null;
+    /** A local chart (directory or archive), relative to the project; `chart` is then its name. */
+    path: string | null;
     chart: string | null;
     version: string | null;
     values: Record<string, unknown>;
@@ -91,7 +94,7 @@ function str(value: unknown): string | undefined {
  * Secret `data`/`stringData` are sensitive whether or not the program marked them secret; keep their keys (from
  * the clear-text body) so the file still shows the Secret's shape.
  */
-function redactSecretData(redacted: Record<string, unknown>, body: Record<string, unknown>): Record<string, unknown> {
+export function redactSecretData(redacted: Record<string, unknown>, body: Record<string, unknown>): Record<string, unknown> {
     if (body.kind !== "Secret" || body.apiVersion !== "v1") return redacted;
     const out = { ...redacted };
     for (const field of ["data", "stringData"]) {
@@ -102,21 +105,40 @@ function redactSecretData(redacted: Record<string, unknown>, body: Record<string
     return out;
 }
 
-function helmRelease(r: StackResource, ref: ObjectRef): HelmRelease {
+/**
+ * A Helm install as written to helm-releases.yaml, or undefined for other resources. A `chart` that is a file path
+ * (how the program passes `jaeger.chart.path`) becomes `path`, relative to `root`, and the chart's name is read from
+ * Helm's archive naming (`<name>-<version>.tgz`), so the file does not depend on where the clone lives.
+ */
+export function helmRelease(r: { type: string; name: string; inputs: Record<string, any> }, ref: ObjectRef, root: string): HelmRelease | undefined {
+    if (r.type !== HELM_RELEASE && r.type !== HELM_CHART_V4) return undefined;
     const repositoryOpts = plain(r.inputs.repositoryOpts ?? {}, true) as Record<string, unknown>;
     const name = str(plain(r.inputs.name ?? null, true)) ?? (r.type === HELM_CHART_V4 ? r.name : null);
+    const version = str(plain(r.inputs.version ?? null, true)) ?? null;
+    const chart = str(plain(r.inputs.chart ?? null, true)) ?? null;
+    const isPath = !!chart && (path.isAbsolute(chart) || chart.startsWith("."));
+    const archive = isPath ? path.basename(chart!) : "";
+    const suffix = `-${version}.tgz`;
     return {
         ...ref,
         name,
         namespace: str(plain(r.inputs.namespace ?? null, true)) ?? null,
         repo: str(repositoryOpts.repo) ?? null,
-        chart: str(plain(r.inputs.chart ?? null, true)) ?? null,
-        version: str(plain(r.inputs.version ?? null, true)) ?? null,
+        path: isPath ? path.relative(root, path.resolve(root, chart!)) : null,
+        chart: isPath ? (archive.endsWith(suffix) ? archive.slice(0, -suffix.length) : archive) : chart,
+        version,
         values: (plain(r.inputs.values ?? {}, true) as Record<string, unknown>) ?? {},
     };
 }
 
-export function stackObjects(resources: readonly StackResource[]): StackObjects {
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order of manifests.yaml: kind, namespace, name, then the declaring resource. */
+export function sortObjects(objects: KubeObject[]): KubeObject[] {
+    return objects.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.name ?? "", b.name ?? "") || cmp(a.type, b.type) || cmp(a.resourceName, b.resourceName));
+}
+
+export function stackObjects(resources: readonly StackResource[], root = process.cwd()): StackObjects {
     const objects: KubeObject[] = [];
     const releases: HelmRelease[] = [];
     const unrendered: Unrendered[] = [];
@@ -126,8 +148,9 @@ export function stackObjects(resources: readonly StackResource[]): StackObjects 
     for (const r of resources) {
         if (!r.type.startsWith("kubernetes:")) continue; // the stack, providers, our own components
         const ref: ObjectRef = { type: r.type, resourceName: r.name, urn: r.urn };
-        if (r.type === HELM_RELEASE || r.type === HELM_CHART_V4) {
-            releases.push(helmRelease(r, ref));
+        const release = helmRelease(r, ref, root);
+        if (release) {
+            releases.push(release);
             continue;
         }
         const apiVersion = str(r.inputs.apiVersion);
@@ -150,11 +173,14 @@ export function stackObjects(resources: readonly StackResource[]): StackObjects 
             redacted: redactSecretData(plain(r.inputs, true) as Record<string, unknown>, body),
         });
     }
-    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    objects.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.name ?? "", b.name ?? "") || cmp(a.type, b.type) || cmp(a.resourceName, b.resourceName));
-    releases.sort((a, b) => cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.name ?? "", b.name ?? "") || cmp(a.resourceName, b.resourceName));
+    sortObjects(objects);
+    sortReleases(releases);
     unrendered.sort((a, b) => cmp(a.type, b.type) || cmp(a.resourceName, b.resourceName));
     return { objects, releases, unrendered };
+}
+
+export function sortReleases(releases: HelmRelease[]): HelmRelease[] {
+    return releases.sort((a, b) => cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.name ?? "", b.name ?? "") || cmp(a.resourceName, b.resourceName));
 }
 
 function documents(items: { value: unknown; comment: string }[]): string {
@@ -177,7 +203,7 @@ export function renderManifests(objects: readonly KubeObject[]): string {
 
 export function renderHelmReleases(releases: readonly HelmRelease[]): string {
     return documents(releases.map((r) => ({
-        value: { name: r.name, namespace: r.namespace, repo: r.repo, chart: r.chart, version: r.version, values: r.values },
+        value: { name: r.name, namespace: r.namespace, ...(r.path ? { path: r.path } : { repo: r.repo }), chart: r.chart, version: r.version, values: r.values },
         comment: `from ${r.type} "${r.resourceName}"`,
     })));
 }

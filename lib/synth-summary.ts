@@ -4,15 +4,15 @@
  */
 import type { StackObjects } from "./manifests";
 import { RELEASE_FIELDS, type SchemaResult } from "./schema-validation";
-import type { PolicyGateResult } from "./policy-gate";
-import type { StackResource } from "./synth-run";
+import type { PolicyVerdict } from "./engine-plan";
 
 export interface SynthSummaryInput {
     title: string;
-    resources: readonly StackResource[];
+    /** Resources the engine planned (the stack, providers and components included). */
+    registered: number;
     stackObjects: StackObjects;
     schema: readonly SchemaResult[];
-    policy: PolicyGateResult;
+    policy: PolicyVerdict;
     /** Where the policy config came from, or that the pack defaults applied. */
     policyConfigSource: string;
     written: { file: string; what: string }[];
@@ -42,7 +42,7 @@ export function formatSummary(input: SynthSummaryInput): string {
     const { objects, releases, unrendered } = input.stackObjects;
     const lines: string[] = [input.title, ""];
 
-    lines.push(`resources: ${input.resources.length} registered, ${objects.length} Kubernetes objects, ${releases.length} Helm release(s)`);
+    lines.push(`resources: ${input.registered} registered, ${objects.length} Kubernetes objects, ${releases.length} Helm release(s)`);
     for (const [kind, n] of countBy(objects, (o) => `${o.kind}${o.patch ? " (patch)" : ""}`)) lines.push(`  ${String(n).padStart(3)}  ${kind}`);
     if (releases.length) lines.push(`  ${String(releases.length).padStart(3)}  HelmRelease`);
     for (const u of unrendered) lines.push(`  not rendered: ${u.type} "${u.resourceName}": ${u.reason}`);
@@ -66,7 +66,6 @@ export function formatSummary(input: SynthSummaryInput): string {
         lines.push(`  [${v.enforcementLevel}] ${v.policyName} on ${v.urn || "(stack)"}`, `      ${indent(v.message, "      ")}`);
     }
     for (const r of p.remediations) lines.push(`  remediated by ${r.policyName}: ${r.urn} (manifests show the program's values)`);
-    if (p.output.length) lines.push("  pack output:", ...p.output.map((l) => `    | ${l}`));
 
     lines.push("", "wrote:", ...input.written.map((w) => `  ${w.file} (${w.what})`));
     const f = failures(input);

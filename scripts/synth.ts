@@ -1,37 +1,41 @@
 /**
  * npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]
  *
- * The offline plan of a stack: runs the real program under the mock runtime, writes every Kubernetes object it
- * declares (manifests.yaml) and every Helm install (helm-releases.yaml), validates them against upstream schemas,
- * and runs the policy pack over the same resources through the analyzer gRPC protocol, as `pulumi preview
- * --policy-pack` would.
+ * The offline plan of a stack, on the real engine (lib/synth-engine.ts: the toolchain's Pulumi CLI, language host
+ * and Kubernetes provider, a throwaway local stack): `pulumi preview` with the policy pack gives the Helm releases
+ * and the pack's verdict; an `up` with `renderYamlToDirectory` gives every object the stack applies, the chart's
+ * own rendered by the provider. The objects are validated against upstream schemas.
  *
  * Exit codes: 0 clean (advisories allowed); 1 schema failure, mandatory violation or a failure to run (including a
- * policy config the pack's own schemas reject, which only the running pack can tell); 2 invalid stack config,
- * arguments, an unusable --out directory or an unreadable/malformed policy config file (nothing is written, and a
- * previous run's files in the output directory are removed).
+ * policy config the pack's own schemas reject, which the CLI reports); 2 invalid stack config, arguments, an
+ * unusable --out directory or an unreadable/malformed policy config file (nothing is written, and a previous run's
+ * files in the output directory are removed).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { ConfigError } from "../lib/config";
-import { ProgramError } from "../lib/mock-runtime";
-import { renderHelmReleases, renderManifests, stackObjects } from "../lib/manifests";
+import { configErrorMessage, engineErrors, plannedReleases, plannedResources, policyVerdict } from "../lib/engine-plan";
+import { renderHelmReleases, renderManifests } from "../lib/manifests";
 import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../lib/policy-config";
-import { runPolicyPack } from "../lib/policy-gate";
+import { reconcileConfig } from "../lib/policy-engine";
 import { validateAll } from "../lib/schema-validation";
 import { exitCode, formatSummary } from "../lib/synth-summary";
-import { readProject, readStackConfig, runProgramForSynth, StackFileError } from "../lib/synth-run";
+import { synthOnEngine } from "../lib/synth-engine";
+import { readProject, readStackConfig, StackFileError } from "../lib/synth-run";
 import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { makeDirs, outDirProblem, removeFiles } from "../lib/out-dir";
 import { jaegerLabelDisagreements } from "../lib/policy-agreement";
+import { policies } from "../policy-pack/policies";
+import { ToolchainError } from "../toolchain/tools";
 
 const USAGE = "usage: npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]";
 const HELP = `${USAGE}
 
-Runs the program for <stack> under the mock runtime with Pulumi.<stack>.yaml (or --config-file), writes
-<out>/manifests.yaml and <out>/helm-releases.yaml (--out, default out/<stack>), validates them against the upstream
-schemas and runs the policy pack (config: --policy-pack-config, default policy-pack/config/<stack>.json).
+Plans <stack> on the real Pulumi engine (the toolchain's CLI, language host and provider; a throwaway local
+stack) with Pulumi.<stack>.yaml (or --config-file): pulumi preview with the policy pack (config:
+--policy-pack-config, default policy-pack/config/<stack>.json), then the provider renders every object. Writes
+<out>/manifests.yaml and <out>/helm-releases.yaml (--out, default out/<stack>) and validates the objects against
+the upstream schemas.
 Exit codes: 0 clean; 1 schema failure, mandatory policy violation or a failure to run; 2 invalid config or arguments.`;
 /** What a run writes; a failed run removes them, so a previous run's plan is never taken for this one's. */
 const OUTPUT_FILES = ["manifests.yaml", "helm-releases.yaml"] as const;
@@ -85,6 +89,7 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
     let args: Exclude<ReturnType<typeof parse>, { help: true }>;
     let policyConfig: PolicyPackConfig | undefined;
     let policyConfigSource = "pack defaults";
+    let policyConfigFile: string | undefined;
     try {
         const parsed = parse(argv);
         if (parsed.help) {
@@ -97,6 +102,7 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
         if (args["policy-pack-config"] || fs.existsSync(configFile)) {
             policyConfig = readPolicyPackConfig(configFile);
             policyConfigSource = rel(configFile);
+            policyConfigFile = path.resolve(configFile);
         }
         args = { ...args, "policy-pack": packDir };
     } catch (e) {
@@ -126,25 +132,41 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
 
     const project = readProject(root);
     const configFile = args["config-file"] ? path.resolve(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
-    let run: Awaited<ReturnType<typeof runProgramForSynth>>;
+    let stackFile: string;
     try {
         const stackConfig = readStackConfig(configFile, project);
         const environment = stackConfig.config[`${project.name}:environment`];
         if (args["config-file"] && environment !== undefined && environment !== args.stack) {
             io.err(`warning: ${rel(configFile)} sets ${project.name}:environment "${environment}" but the stack is "${args.stack}"; the policy config is chosen by stack name (${policyConfigSource}), so pass --policy-pack-config for the "${environment}" rules`);
         }
-        run = await runProgramForSynth({ root, stack: args.stack, configFile, stackConfig });
+        stackFile = configFile;
     } catch (e) {
-        if (e instanceof StackFileError || (e instanceof ProgramError && e.cause instanceof ConfigError)) {
-            return failed(e instanceof ProgramError ? (e.cause as Error).message : e.message, 2);
-        }
-        if (e instanceof ProgramError) {
-            return failed(`the program failed: ${e.cause instanceof Error ? e.cause.stack ?? e.cause.message : String(e.cause)}`, 1);
-        }
+        if (e instanceof StackFileError) return failed(e.message, 2);
         throw e;
     }
 
-    const objects = stackObjects(run.resources);
+    let engine: Awaited<ReturnType<typeof synthOnEngine>>;
+    try {
+        engine = await synthOnEngine({
+            project: project.name,
+            stack: args.stack,
+            configFile: stackFile,
+            packDir: args["policy-pack"]!,
+            packConfigFile: policyConfig ? policyConfigFile : undefined,
+            log: (line) => io.err(`[local] ${line}`),
+        });
+    } catch (e) {
+        if (e instanceof ToolchainError) return failed(`the toolchain is not available: ${e.message}`, 1);
+        throw e;
+    }
+    const { preview, render } = engine;
+    const configError = configErrorMessage(preview.events);
+    if (configError) return failed(configError, 2);
+    if (!render) return failed(`${preview.command} failed (exit ${preview.code}):\n${engineErrors(preview.events).join("\n") || preview.output.slice(-4000)}`, 1);
+    if (render.code !== 0) return failed(`${render.command} failed (exit ${render.code}):\n${render.output.slice(-4000)}`, 1);
+
+    const resources = plannedResources(preview.stdout);
+    const objects = { objects: render.objects, releases: plannedReleases(resources, root), unrendered: [] };
     const schema = await validateAll(objects.objects, objects.releases);
 
     makeDirs(outDir);
@@ -156,20 +178,18 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
         { file: rel(releasesFile), what: `${objects.releases.length} release(s)` },
     ];
 
-    const policy = await runPolicyPack({
-        packDir: args["policy-pack"]!,
-        project: run.project,
-        stack: args.stack,
-        config: run.config,
-        secretKeys: run.secretKeys,
-        policyConfig,
-        resources: run.resources,
-    });
+    const policy = policyVerdict(preview.events);
+    // The reconciled config only for this check; the CLI has already judged the file itself.
+    let reconciled: PolicyPackConfig | undefined;
+    try {
+        reconciled = reconcileConfig(policies, policyConfig).config;
+    } catch (e) {
+        if (!(e instanceof PolicyConfigError)) throw e;
+    }
+    if (reconciled) for (const line of jaegerLabelDisagreements(resources, reconciled, policyConfigSource)) io.err(`warning: ${line}`);
 
-    for (const line of jaegerLabelDisagreements(run.resources, policy.config, policyConfigSource)) io.err(`warning: ${line}`);
-
-    const title = `synth ${run.project.name}/${args.stack} (config: ${rel(configFile)})`;
-    io.out(formatSummary({ title, resources: run.resources, stackObjects: objects, schema, policy, policyConfigSource, written }).replace(/\n$/, ""));
+    const title = `synth ${project.name}/${args.stack} (config: ${rel(configFile)}; engine: preview ${preview.seconds.toFixed(1)} s, render ${render.seconds.toFixed(1)} s)`;
+    io.out(formatSummary({ title, registered: resources.length, stackObjects: objects, schema, policy, policyConfigSource, written }).replace(/\n$/, ""));
     return exitCode({ schema, policy });
 }
 

@@ -1,10 +1,14 @@
-/** `npm run synth` as a command (its main function, in-process): arguments, the output directory, stale files. */
+/**
+ * `npm run synth` as a command (its main function, in-process): what it checks before it starts the engine (help,
+ * arguments, the output directory). What needs the engine (stale files, warnings, exit codes) is in
+ * test/e2e/synth.e2e.ts.
+ */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { synth } from "../scripts/synth";
-import { ROOT, runCommand, writeStackFile } from "./helpers";
+import { ROOT, runCommand } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-command-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -47,24 +51,5 @@ describe("synth: the command", function () {
             assert.ok(Date.now() - started < 5000);
         }
         assert.ok(!fs.existsSync("/proc/eco2-synth"));
-    });
-
-    it("a failed run removes the previous run's files, so they are not taken for this config's plan", async () => {
-        const out = path.join(tmp, "stale");
-        const ok = await runCommand(synth, ["dev", "--out", out]);
-        assert.strictEqual(ok.code, 0, ok.stderr);
-        const bad = await runCommand(synth, ["dev", "--config-file", writeStackFile(tmp, "dev", "bad.yaml", { sampling: 250 }), "--out", out]);
-        assert.strictEqual(bad.code, 2);
-        assert.match(bad.stderr, new RegExp(`nothing written; removed the previous run's ${out}/manifests.yaml, ${out}/helm-releases.yaml\\.\\n$`));
-        assert.deepStrictEqual(fs.readdirSync(out), []);
-    });
-
-    it("a --config-file whose environment differs from the stack name gets a warning", async () => {
-        const file = writeStackFile(tmp, "prod", "prod-as-dev.yaml", {});
-        const run = await runCommand(synth, ["dev", "--config-file", file, "--out", path.join(tmp, "mismatch")]);
-        assert.strictEqual(run.code, 0, run.stderr);
-        assert.strictEqual(run.stderr, `warning: ${file} sets eco2-tracing:environment "prod" but the stack is "dev"; the policy config is chosen by stack name (policy-pack/config/dev.json), so pass --policy-pack-config for the "prod" rules\n`);
-        const same = await runCommand(synth, ["prod", "--config-file", file, "--out", path.join(tmp, "match")]);
-        assert.deepStrictEqual([same.code, same.stderr], [0, ""]);
     });
 });

@@ -1,126 +1,16 @@
 /**
- * `npm run synth`: end to end as a child process (the mock runtime is process-global), plus the pieces it is built
- * from — the resource tree with engine URNs, the manifest writer and the schema validation — on their own.
+ * The pieces of `npm run synth` that run without the engine: the mock plan (resource tree with engine URNs and the
+ * manifest writer, which the e2e suites use to know the program's objects), the schema validation and the exit
+ * code. The command itself runs on the real engine: test/e2e/synth.e2e.ts.
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as YAML from "yaml";
 import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../lib/manifests";
 import { validateAll } from "../lib/schema-validation";
 import { exitCode } from "../lib/synth-summary";
 import { runProgramForSynth, StackResource } from "../lib/synth-run";
-import type { PolicyGateResult } from "../lib/policy-gate";
-import { ROOT, writeStackFile } from "./helpers";
-
-const SYNTH = path.join(ROOT, "bin", "scripts", "synth.js");
-
-interface Run {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-function synth(...args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [SYNTH, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
-        child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-}
-
-const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), "utf8");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-test-"));
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-const stackFile = (stack: string, name: string, set: Record<string, unknown>) => writeStackFile(tmp, stack, name, set);
-
-describe("npm run synth (end to end)", function () {
-    this.timeout(120_000);
-    const runs: Record<string, [Run, Run]> = {};
-    const out = (stack: string, i: number) => path.join(tmp, `${stack}-${i}`);
-
-    before(async () => {
-        const all = await Promise.all(["dev", "prod"].flatMap((stack) => [0, 1].map(async (i) => [stack, i, await synth(stack, "--out", out(stack, i))] as const)));
-        for (const [stack, i, run] of all) (runs[stack] ??= [] as unknown as [Run, Run])[i] = run;
-    });
-
-    for (const stack of ["dev", "prod"]) {
-        it(`${stack}: exit 0 with a summary, both files written`, () => {
-            const run = runs[stack][0];
-            assert.strictEqual(run.code, 0, run.stdout + run.stderr);
-            assert.match(run.stdout, /^resources: \d+ registered, \d+ Kubernetes objects, 1 Helm release\(s\)$/m);
-            assert.match(run.stdout, /^ +\d+ {2}Telemetry$/m);
-            assert.match(run.stdout, /^schema: 26 valid, 0 invalid, 0 not validated$/m);
-            assert.match(run.stdout, /^helm releases: 1 with name, chart and version set, 0 invalid; values are not schema-checked/m);
-            assert.match(run.stdout, /^policy pack eco2-tracing@\S+: \d+ policies, /m);
-            assert.match(run.stdout, /manifests\.yaml \(\d+ objects\)/);
-            assert.match(run.stdout, /\nOK\n$/);
-        });
-
-        it(`${stack}: two runs write byte-identical files`, () => {
-            for (const file of ["manifests.yaml", "helm-releases.yaml"]) assert.strictEqual(read(out(stack, 1), file), read(out(stack, 0), file), file);
-        });
-
-        it(`${stack}: manifests.yaml holds Kubernetes objects only, ordered by kind, namespace, name`, () => {
-            const text = read(out(stack, 0), "manifests.yaml");
-            assert.ok(!text.includes(SIG_KEY) && !/^\s*__/m.test(text), "no Pulumi wire markers or internal keys");
-            const docs = YAML.parseAllDocuments(text).map((d) => d.toJS());
-            assert.ok(docs.length > 0);
-            const keys = docs.map((d) => [d.kind, d.metadata.namespace ?? "", d.metadata.name].join("\u0000"));
-            assert.deepStrictEqual(keys, [...keys].sort());
-            for (const d of docs) assert.ok(d.apiVersion && d.kind && d.metadata.name, JSON.stringify(d).slice(0, 200));
-            assert.ok(docs.some((d) => d.apiVersion === "telemetry.istio.io/v1" && d.kind === "Telemetry"));
-            assert.ok(docs.some((d) => d.apiVersion === "networking.istio.io/v1" && d.kind === "ServiceEntry"));
-        });
-
-        it(`${stack}: helm-releases.yaml has exactly name, namespace, repo, chart, version, values (with the generated userconfig)`, () => {
-            const docs = YAML.parseAllDocuments(read(out(stack, 0), "helm-releases.yaml")).map((d) => d.toJS());
-            assert.strictEqual(docs.length, 1);
-            assert.deepStrictEqual(Object.keys(docs[0]).sort(), ["chart", "name", "namespace", "repo", "values", "version"]);
-            const { values, ...release } = docs[0];
-            assert.deepStrictEqual(release, { chart: "jaeger", name: "jaeger", namespace: "istio-system", repo: "https://jaegertracing.github.io/helm-charts", version: "4.11.1" });
-            assert.ok(values.userconfig, "the Jaeger v2 config is part of the values");
-        });
-    }
-
-    it("a config file with errors: exit 2, the config module's messages, nothing written", async () => {
-        const file = stackFile("dev", "bad.yaml", { sampling: 250, appNamespaces: ["Bad_Name"] });
-        const dir = path.join(tmp, "bad-out");
-        const run = await synth("dev", "--config-file", file, "--out", dir);
-        assert.strictEqual(run.code, 2, run.stdout + run.stderr);
-        assert.match(run.stderr, /invalid configuration for stack "dev" \(2 problems\)/);
-        assert.match(run.stderr, /stack "dev": eco2-tracing:sampling = "250": must be a percentage from 0 to 100/);
-        assert.match(run.stderr, /stack "dev": eco2-tracing:appNamespaces\[0\](\.name)? = "Bad_Name": must be a DNS-1123 label/);
-        assert.match(run.stderr, /nothing written/);
-        assert.strictEqual(run.stdout, "");
-        assert.ok(!fs.existsSync(dir), "nothing written");
-    });
-
-    it("a config that violates a mandatory policy: exit 1, the violation as the pack reported it", async () => {
-        // Valid config (any DNS label), but the mesh defines no such tracing provider: the pack's
-        // telemetry-provider-known policy rejects the Telemetry that names it.
-        const file = stackFile("dev", "unknown-provider.yaml", { istio: { tracingProvider: "zipkin-legacy" } });
-        const run = await synth("dev", "--config-file", file, "--out", path.join(tmp, "violation-out"));
-        assert.strictEqual(run.code, 1, run.stdout + run.stderr);
-        assert.match(run.stdout, /^ {2}\[mandatory\] telemetry-provider-known on urn:pulumi:dev::eco2-tracing::eco2:tracing:MeshTracing\$kubernetes:telemetry\.istio\.io\/v1:Telemetry::/m);
-        assert.match(run.stdout, /"zipkin-legacy"/);
-        assert.match(run.stdout, /FAILED: 0 schema failure\(s\), 1 mandatory policy violation\(s\)\n$/);
-        assert.ok(fs.existsSync(path.join(tmp, "violation-out", "manifests.yaml")), "files are still written for inspection");
-    });
-
-    it("bad arguments: exit 2 with the usage", async () => {
-        const run = await synth("dev", "--bogus");
-        assert.strictEqual(run.code, 2);
-        assert.match(run.stderr, /usage: npm run synth -- <stack>/);
-    });
-});
+import type { PolicyVerdict } from "../lib/engine-plan";
+import { ROOT } from "./helpers";
 
 describe("synth: the resource tree", () => {
     it("gives every resource the engine's URN (whole parent type chain), its parent and its provider", async () => {
@@ -227,7 +117,7 @@ describe("synth: schema validation", () => {
     });
 
     it("fails the run on a schema failure or a mandatory violation, not on advisories", () => {
-        const policy = (level: "advisory" | "mandatory") => ({ violations: [{ enforcementLevel: level }] }) as unknown as PolicyGateResult;
+        const policy = (level: "advisory" | "mandatory") => ({ violations: [{ enforcementLevel: level }] }) as unknown as PolicyVerdict;
         const valid = [{ subject: "s", status: "valid" as const, issues: [], detail: "" }];
         assert.strictEqual(exitCode({ schema: valid, policy: policy("advisory") }), 0);
         assert.strictEqual(exitCode({ schema: valid, policy: policy("mandatory") }), 1);
