@@ -3,9 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { TOOLCHAIN_DIR } from "../toolchain/paths";
 import { COMPONENTS, TOOL_NAMES } from "../toolchain/components";
-import { componentKey, refusedModule } from "../toolchain/tools";
-import { stackArg } from "../toolchain/local";
-import { referencedByStack } from "../toolchain/local-platform";
+import { componentKey, refusedModule, reportsVersion } from "../toolchain/tools";
+import { parsePulumiArgs } from "../toolchain/local";
+import { stackNames } from "../toolchain/stack-defaults";
+import { LOCAL_STORAGE_PASSWORD, referencedByStack } from "../toolchain/local-platform";
 
 describe("toolchain (offline parts)", () => {
     it("every tool name comes from exactly one component, each with a Go module folder", () => {
@@ -34,19 +35,30 @@ describe("toolchain (offline parts)", () => {
         assert.strictEqual(refusedModule("main.go:3:2: undefined: foo"), undefined);
     });
 
-    it("finds the stack in a pulumi command line in each of its spellings", () => {
-        assert.strictEqual(stackArg(["up", "-s", "dev", "--yes"]), "dev");
-        assert.strictEqual(stackArg(["preview", "--stack=prod"]), "prod");
-        assert.strictEqual(stackArg(["preview", "--stack", "prod"]), "prod");
-        assert.strictEqual(stackArg(["whoami"]), undefined);
+    it("reuses a PATH binary only when it reports the pinned version as a whole word", () => {
+        assert.ok(reportsVersion("kwok version v0.8.0 go1.26.8 (linux/amd64)", "v0.8.0"));
+        assert.ok(reportsVersion("Kubernetes v1.36.3\n", "Kubernetes v1.36.3"));
+        assert.ok(!reportsVersion("kwok version v10.8.0", "v0.8.0"));
+        assert.ok(!reportsVersion("Kubernetes v1.36.30", "Kubernetes v1.36.3"));
     });
 
-    it("the embedded cluster gets the namespaces the stack references but does not create, and prod's password Secret", () => {
-        const ref = referencedByStack("eco2-tracing", {
-            "eco2-tracing:appNamespaces": ["auth", { name: "own", create: true }, { name: "chat" }],
-            "eco2-tracing:jaeger": { namespace: "tracing", storage: { passwordSecretRef: { name: "es", key: "password" } } },
+    it("finds the stack and the command in a pulumi command line, skipping flag values", () => {
+        assert.deepStrictEqual(parsePulumiArgs(["up", "-s", "dev", "--yes"]), { stack: "dev", command: "up" });
+        assert.deepStrictEqual(parsePulumiArgs(["-s", "dev", "up", "--yes"]), { stack: "dev", command: "up" });
+        assert.deepStrictEqual(parsePulumiArgs(["preview", "--stack=prod"]), { stack: "prod", command: "preview" });
+        assert.deepStrictEqual(parsePulumiArgs(["-c", "x=1", "--stack", "prod", "preview"]), { stack: "prod", command: "preview" });
+        assert.deepStrictEqual(parsePulumiArgs(["whoami"]), { stack: undefined, command: "whoami" });
+    });
+
+    it("the embedded cluster gets the namespaces the stack references but does not create, and prod's Secrets", () => {
+        const names = stackNames("eco2-tracing", {
+            "eco2-tracing:appNamespaces": ["auth", { name: "own", create: true }, { name: "chat" }, { name: "Bad_Name" }],
+            "eco2-tracing:jaeger": { namespace: "tracing", storage: { passwordSecretRef: { name: "es", key: "password" }, caSecretRef: { name: "es", key: "ca.crt" } } },
         });
-        assert.deepStrictEqual(ref.namespaces, ["auth", "chat", "istio-system", "tracing"]);
-        assert.deepStrictEqual(ref.secrets, [{ namespace: "tracing", name: "es", key: "password" }]);
+        const ref = referencedByStack(names);
+        assert.deepStrictEqual(ref.namespaces, ["auth", "chat", "istio-system", "tracing"], "the schema's default root namespace; an invalid name is left to the program");
+        assert.deepStrictEqual(ref.secrets.map((s) => [s.namespace, s.name, Object.keys(s.data)]), [["tracing", "es", ["password", "ca.crt"]]], "one Secret per name");
+        assert.strictEqual(ref.secrets[0].data.password, LOCAL_STORAGE_PASSWORD);
+        assert.deepStrictEqual(stackNames("eco2-tracing", {}).chart, { repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }, "the schema's chart defaults");
     });
 });

@@ -5,38 +5,52 @@
  * become Available and Services get endpoints; no container ever runs. `up` also installs Istio's CRDs from
  * istioctl's embedded manifests, so the API server checks Telemetry and ServiceEntry against Istio's real schemas.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
+import { K8S_VERSION } from "./components";
+import { run } from "./exec";
 import { cacheDir } from "./paths";
 import { toolPaths, ToolchainError } from "./tools";
 
 export const CLUSTER_NAME = "eco2";
 /** Simulated nodes: two, so a two-replica prod Jaeger with anti-affinity can schedule. */
-const NODES = ["kwok-node-0", "kwok-node-1"];
+export const NODES = ["kwok-node-0", "kwok-node-1"];
 
 export const kwokWorkdir = () => path.join(cacheDir(), "kwok");
 const clusterDir = () => path.join(kwokWorkdir(), "clusters", CLUSTER_NAME);
 export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig.yaml");
 
-export type ClusterState = "running" | "stale" | "absent";
+/** running: answers; starting: its processes live but it does not answer yet; stale: its processes are gone. */
+export type ClusterState = "running" | "starting" | "stale" | "absent";
 
-function exec(cmd: string, args: string[], input?: string): { ok: boolean; out: string } {
-    const r = spawnSync(cmd, args, {
-        input,
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, KWOK_WORKDIR: kwokWorkdir() },
+const kwokEnv = () => ({ ...process.env, KWOK_WORKDIR: kwokWorkdir() });
+
+/** The cluster's own processes: a pid file whose process runs a toolchain binary (never a reused pid). */
+export function clusterPids(): number[] {
+    const dir = path.join(clusterDir(), "pids");
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).flatMap((f) => {
+        const pid = Number(fs.readFileSync(path.join(dir, f), "utf8").trim());
+        try {
+            const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+            return [path.join(cacheDir(), "bin"), path.join(clusterDir(), "bin")].some((dir) => exe.startsWith(dir)) ? [pid] : [];
+        } catch {
+            return [];
+        }
     });
-    return { ok: r.status === 0, out: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+async function ready(): Promise<boolean> {
+    const { kubectl } = await toolPaths(["kubectl"]);
+    const r = run(kubectl, ["--kubeconfig", kubeconfigPath(), "--request-timeout=5s", "get", "--raw", "/readyz"]);
+    return r.code === 0 && r.stdout.trim() === "ok";
 }
 
 export async function clusterState(): Promise<ClusterState> {
-    if (!fs.existsSync(kubeconfigPath())) return fs.existsSync(clusterDir()) ? "stale" : "absent";
-    const { kubectl } = await toolPaths(["kubectl"]);
-    const ready = exec(kubectl, ["--kubeconfig", kubeconfigPath(), "--request-timeout=5s", "get", "--raw", "/readyz"]);
-    return ready.ok && ready.out.trim() === "ok" ? "running" : "stale";
+    if (!fs.existsSync(clusterDir())) return "absent";
+    if (fs.existsSync(kubeconfigPath()) && (await ready())) return "running";
+    return clusterPids().length ? "starting" : "stale";
 }
 
 function kwokctlConfig(tools: Record<string, string>): string {
@@ -46,7 +60,7 @@ function kwokctlConfig(tools: Record<string, string>): string {
         options: {
             runtime: "binary",
             bindAddress: "127.0.0.1",
-            kubeVersion: "v1.36.3",
+            kubeVersion: K8S_VERSION,
             kubeApiserverBinary: tools["kube-apiserver"],
             kubeControllerManagerBinary: tools["kube-controller-manager"],
             kubeSchedulerBinary: tools["kube-scheduler"],
@@ -71,43 +85,64 @@ function nodeManifest(name: string) {
     };
 }
 
+function kubectl(tools: Record<string, string>, args: string[], input?: string): string {
+    const r = run(tools.kubectl, ["--kubeconfig", kubeconfigPath(), ...args], { input });
+    if (r.code !== 0) throw new ToolchainError(`kubectl ${args.join(" ")}:\n${r.stderr}${r.stdout}`);
+    return r.stdout;
+}
+
 /** Istio's CRDs as istioctl embeds them (its base chart), applied server-side and waited for. */
 function installIstioCrds(tools: Record<string, string>): void {
-    const gen = exec(tools.istioctl, ["manifest", "generate", "--set", "profile=minimal"]);
-    if (!gen.ok) throw new ToolchainError(`istioctl manifest generate failed:\n${gen.out}`);
-    const crds = gen.out.split(/^---\s*$/m).filter((doc) => /^kind:\s*CustomResourceDefinition\s*$/m.test(doc));
+    const gen = run(tools.istioctl, ["manifest", "generate", "--set", "profile=minimal"]);
+    if (gen.code !== 0) throw new ToolchainError(`istioctl manifest generate failed:\n${gen.stderr}`);
+    const crds = gen.stdout.split(/^---\s*$/m).filter((doc) => /^kind:\s*CustomResourceDefinition\s*$/m.test(doc));
     if (!crds.length) throw new ToolchainError("istioctl manifest generate printed no CustomResourceDefinition");
     kubectl(tools, ["apply", "--server-side", "--field-manager=eco2-cluster", "-f", "-"], crds.join("\n---\n"));
     kubectl(tools, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "telemetries.telemetry.istio.io", "serviceentries.networking.istio.io"]);
 }
 
-function kubectl(tools: Record<string, string>, args: string[], input?: string): string {
-    const r = exec(tools.kubectl, ["--kubeconfig", kubeconfigPath(), ...args], input);
-    if (!r.ok) throw new ToolchainError(`kubectl ${args.join(" ")}:\n${r.out}`);
-    return r.out;
+async function waitReady(seconds: number): Promise<boolean> {
+    for (let i = 0; i < seconds; i++) {
+        if (await ready()) return true;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    return false;
 }
 
-/** Starts the cluster unless it runs; a stale one (processes gone, e.g. after a reboot) is removed first. */
+/**
+ * Starts the cluster unless it runs. One whose processes still live but do not answer (a busy machine) is waited
+ * for, never torn down; a stale one (processes gone, e.g. after a reboot) is removed first.
+ */
 export async function clusterUp(log: (line: string) => void = () => undefined): Promise<string> {
     const state = await clusterState();
     if (state === "running") return kubeconfigPath();
+    if (state === "starting") {
+        if (await waitReady(60)) return kubeconfigPath();
+        throw new ToolchainError(`cluster ${CLUSTER_NAME} runs (pids ${clusterPids().join(", ")}) but its API server has not answered for 60 s; see ${clusterDir()}/logs or run \`npm run cluster -- down\``);
+    }
     const tools = await toolPaths(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "etcd", "kwok", "kwokctl", "istioctl"], log);
     if (state === "stale") {
+        // Nothing of it runs, so there is nothing to stop: kwokctl would signal whatever now holds the old pids.
         log(`cluster ${CLUSTER_NAME}: stale (its processes are gone); removing it before starting again`);
-        await clusterDown();
+        fs.rmSync(clusterDir(), { recursive: true, force: true });
     }
     fs.mkdirSync(kwokWorkdir(), { recursive: true });
     const config = path.join(kwokWorkdir(), `${CLUSTER_NAME}.kwokctl.yaml`);
     fs.writeFileSync(config, kwokctlConfig(tools));
     log(`cluster ${CLUSTER_NAME}: starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok on 127.0.0.1`);
-    const created = exec(tools.kwokctl, ["create", "cluster", "--name", CLUSTER_NAME, "--config", config, "--kubeconfig", "", "--wait", "2m", "--quiet-pull"]);
     try {
-        if (!created.ok) throw new ToolchainError(`kwokctl create cluster failed (nothing is left running):\n${created.out.trim()}`);
+        const created = run(tools.kwokctl, ["create", "cluster", "--name", CLUSTER_NAME, "--config", config, "--kubeconfig", "", "--wait", "2m", "--quiet-pull"], { env: kwokEnv() });
+        if (created.code !== 0) throw new ToolchainError(`kwokctl create cluster failed:\n${created.stderr.trim()}`);
         kubectl(tools, ["apply", "--server-side", "--field-manager=eco2-cluster", "-f", "-"], NODES.map((n) => stringify(nodeManifest(n))).join("---\n"));
         kubectl(tools, ["wait", "--for=condition=Ready", "--timeout=60s", ...NODES.map((n) => `node/${n}`)]);
         installIstioCrds(tools);
     } catch (e) {
-        await clusterDown();
+        // No half-started cluster stays behind; if tearing down fails too, both are reported.
+        try {
+            await clusterDown();
+        } catch (down) {
+            throw new ToolchainError(`${(e as Error).message}\nand removing the half-started cluster failed: ${(down as Error).message}`);
+        }
         throw e;
     }
     log(`cluster ${CLUSTER_NAME}: ready (${NODES.length} simulated nodes, Istio CRDs); kubeconfig ${kubeconfigPath()}`);
@@ -117,8 +152,18 @@ export async function clusterUp(log: (line: string) => void = () => undefined): 
 /** Stops every process of the cluster and removes its state. */
 export async function clusterDown(): Promise<void> {
     if (!fs.existsSync(clusterDir())) return;
+    if (!clusterPids().length) {
+        fs.rmSync(clusterDir(), { recursive: true, force: true });
+        return;
+    }
     const { kwokctl } = await toolPaths(["kwokctl"]);
     // `create` was told not to touch the user's kubeconfig; `delete` only removes a context it finds there.
-    const r = exec(kwokctl, ["delete", "cluster", "--name", CLUSTER_NAME]);
-    if (!r.ok && fs.existsSync(clusterDir())) throw new ToolchainError(`kwokctl delete cluster failed:\n${r.out}`);
+    const r = run(kwokctl, ["delete", "cluster", "--name", CLUSTER_NAME], { env: kwokEnv() });
+    if (r.code !== 0 && fs.existsSync(clusterDir())) throw new ToolchainError(`kwokctl delete cluster failed:\n${r.stderr}`);
+}
+
+/** A value that changes whenever the cluster is created anew (its kube-system namespace's UID). */
+export async function clusterId(): Promise<string> {
+    const tools = await toolPaths(["kubectl"]);
+    return kubectl(tools, ["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"]).trim();
 }

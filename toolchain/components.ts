@@ -44,7 +44,9 @@ export interface Component {
     moduleFiles?: { module: string; files: Record<string, string> };
 }
 
-const K8S = "v1.36.3";
+/** The Kubernetes release of the control plane, kubectl and the embedded cluster. */
+export const K8S_VERSION = "v1.36.3";
+const K8S = K8S_VERSION;
 const k8sStamps = (prefix: string) => ({
     [`${prefix}.gitVersion`]: K8S,
     [`${prefix}.gitMajor`]: "1",
@@ -119,8 +121,8 @@ export const COMPONENTS: Component[] = [
         version: "v0.8.0",
         source: "sigs.k8s.io/kwok@v0.8.0",
         tools: [
-            { name: "kwok", pkg: "sigs.k8s.io/kwok/cmd/kwok", versionCheck: { args: ["--version"], expect: "0.8.0" } },
-            { name: "kwokctl", pkg: "sigs.k8s.io/kwok/cmd/kwokctl", versionCheck: { args: ["--version"], expect: "0.8.0" } },
+            { name: "kwok", pkg: "sigs.k8s.io/kwok/cmd/kwok", versionCheck: { args: ["--version"], expect: "v0.8.0" } },
+            { name: "kwokctl", pkg: "sigs.k8s.io/kwok/cmd/kwokctl", versionCheck: { args: ["--version"], expect: "v0.8.0" } },
         ],
         stamps: {},
     },
@@ -168,9 +170,3 @@ export const COMPONENTS: Component[] = [
         },
     },
 ];
-
-export function componentOf(tool: ToolName): Component {
-    const c = COMPONENTS.find((c) => c.tools.some((t) => t.name === tool));
-    if (!c) throw new Error(`no component provides ${tool}`);
-    return c;
-}

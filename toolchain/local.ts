@@ -1,27 +1,25 @@
 /**
- * The real Pulumi CLI wired to the embedded cluster, with local state only.
- *
- * The CLI runs in a workspace under the cache whose Pulumi.yaml points `main` at this project and names the
- * toolchain's language host and provider as its plugins; its stack files are copies of the committed ones. So
- * `stack init` writes its `encryptionsalt` there, never into Pulumi.<stack>.yaml in the clone. The committed stack
- * file stays the source of truth: on every run its keys replace the copy's, while keys only the copy has (a
- * `config set --secret` made locally) and the salt stay. State is a file backend under the cache (never the Pulumi
- * Cloud) and secrets use a fixed passphrase that protects nothing: these stacks are for this machine only.
+ * The real Pulumi CLI wired to the embedded cluster, with local state only: a file backend under the cache (never
+ * the Pulumi Cloud) and a fixed passphrase that protects nothing, since these stacks are for this machine only. The
+ * CLI runs in a workspace under the cache (local-workspace.ts), so the committed stack files are never written.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
-import { clusterUp } from "./cluster";
+import { clusterId, clusterUp } from "./cluster";
+import { run } from "./exec";
 import { providePlatform, referencedByStack } from "./local-platform";
+import { writeWorkspace } from "./local-workspace";
 import { cacheDir, PROJECT_DIR } from "./paths";
-import { toolPaths } from "./tools";
+import { stackNames } from "./stack-defaults";
+import { toolPaths, ToolchainError } from "./tools";
 
 /** Protects nothing; it only lets the CLI encrypt local stacks without asking. */
 export const LOCAL_PASSPHRASE = "eco2-local-only";
 const PACK_DIR = path.join(PROJECT_DIR, "policy-pack");
-/** Commands that take the policy pack (and where the pack is passed unless the caller passes one). */
+/** Commands that take the policy pack (unless the caller passes one) and need the platform's objects. */
 const PACK_COMMANDS = new Set(["preview", "up", "update"]);
+/** Pulumi flags that take a value, so the value is not mistaken for the command. */
+const VALUE_FLAGS = new Set(["-s", "--stack", "-C", "--cwd", "-c", "--config", "-m", "--message", "-p", "--parallel", "-t", "--target"]);
 
 export interface LocalOptions {
     /** Where state and the workspaces live; default `<cache>/local` (ECO2_LOCAL_DIR). */
@@ -41,68 +39,57 @@ export interface LocalRun {
     stderr: string;
 }
 
-const localDir = (opts: LocalOptions) => opts.dir ?? process.env.ECO2_LOCAL_DIR ?? path.join(cacheDir(), "local");
+const localDir = (opts: LocalOptions) => path.resolve(opts.dir ?? process.env.ECO2_LOCAL_DIR ?? path.join(cacheDir(), "local"));
 
-/** The stack a pulumi command line names (-s/--stack); the CLI itself is the judge of everything else. */
-export function stackArg(args: readonly string[]): string | undefined {
+/** The stack and the command a pulumi command line names; the CLI itself is the judge of everything else. */
+export function parsePulumiArgs(args: readonly string[]): { stack?: string; command?: string } {
+    let stack: string | undefined;
+    let command: string | undefined;
     for (let i = 0; i < args.length; i++) {
-        const m = /^(?:-s|--stack)(?:=(.*))?$/.exec(args[i]);
-        if (m) return m[1] ?? args[i + 1];
+        const [flag, value] = args[i].split(/=(.*)/s);
+        if (flag === "-s" || flag === "--stack") stack = value ?? args[i + 1];
+        if (VALUE_FLAGS.has(flag) && value === undefined) i++;
+        else if (!args[i].startsWith("-")) command ??= args[i];
     }
-    return undefined;
-}
-
-/** The committed chart archive beside the clone, used when the stack does not name a chart path itself. */
-function localChart(): string | undefined {
-    const file = path.resolve(PROJECT_DIR, "..", "shared", "charts", "jaeger-4.11.1.tgz");
-    return fs.existsSync(file) ? file : undefined;
-}
-
-/**
- * Writes the workspace of a project: Pulumi.yaml pointing at it, and the stack file merged as described above (a
- * stack without a committed file keeps the copy it has).
- */
-export function writeWorkspace(dir: string, projectDir: string, stack: string, tools: Record<string, string>): string {
-    const project = YAML.parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
-    const ws = path.join(dir, "workspaces", project.name);
-    fs.mkdirSync(ws, { recursive: true });
-    project.main = path.relative(ws, projectDir) || ".";
-    project.plugins = {
-        languages: [{ name: "nodejs", path: path.dirname(tools["pulumi-language-nodejs"]) }],
-        providers: [{ name: "kubernetes", path: path.dirname(tools["pulumi-resource-kubernetes"]) }],
-    };
-    fs.writeFileSync(path.join(ws, "Pulumi.yaml"), YAML.stringify(project));
-
-    const committed = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    const copy = path.join(ws, `Pulumi.${stack}.yaml`);
-    const source = fs.existsSync(committed) ? YAML.parse(fs.readFileSync(committed, "utf8")) ?? {} : {};
-    const local = fs.existsSync(copy) ? YAML.parse(fs.readFileSync(copy, "utf8")) ?? {} : {};
-    const config = { ...(local.config ?? {}), ...(source.config ?? {}) };
-    const chart = localChart();
-    const jaegerKey = `${project.name}:jaeger`;
-    if (chart && projectDir === PROJECT_DIR && !config[jaegerKey]?.chart?.path) {
-        // No chart repository is reachable here; the real archive is (the README says so).
-        config[jaegerKey] = { ...(config[jaegerKey] ?? {}), chart: { ...(config[jaegerKey]?.chart ?? {}), path: chart } };
-    }
-    const salt = local.encryptionsalt ? { encryptionsalt: local.encryptionsalt } : {};
-    fs.writeFileSync(copy, YAML.stringify({ ...local, ...source, ...salt, config }));
-    return ws;
+    return { stack, command };
 }
 
 function ensurePackDependencies(log: (line: string) => void): void {
-    if (fs.existsSync(path.join(PACK_DIR, "node_modules", "@pulumi", "policy"))) return;
+    // npm's own record of what it installed; a lockfile changed since then installs again.
+    const installed = path.join(PACK_DIR, "node_modules", ".package-lock.json");
+    const lock = path.join(PACK_DIR, "package-lock.json");
+    if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
     log("installing the policy pack's dependencies (npm ci in policy-pack/)");
-    const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: PACK_DIR, stdio: "inherit" });
-    if (r.status !== 0) throw new Error("npm ci in policy-pack/ failed");
+    if (run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: PACK_DIR, inherit: true }).code !== 0) {
+        throw new ToolchainError("npm ci in policy-pack/ failed");
+    }
+}
+
+/** Local stacks describe one cluster: when it was created anew, their state is reset rather than trusted. */
+async function resetStateOnNewCluster(dir: string, log: (line: string) => void): Promise<void> {
+    const id = await clusterId();
+    const file = path.join(dir, "cluster-id");
+    const known = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    if (known !== undefined && known !== id && fs.existsSync(path.join(dir, "backend"))) {
+        log("the embedded cluster was created anew since the last run: resetting the local stacks' state");
+        fs.rmSync(path.join(dir, "backend"), { recursive: true, force: true });
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, id);
 }
 
 /** Runs `pulumi <args>` against the embedded cluster; builds the toolchain and starts the cluster when needed. */
 export async function runLocal(args: string[], opts: LocalOptions = {}): Promise<LocalRun> {
     const log = opts.log ?? ((line: string) => process.stderr.write(`[local] ${line}\n`));
+    if (args.some((a) => a.split("=")[0] === "--config-file")) {
+        // The CLI would write an encryptionsalt into that file, which may be a committed one.
+        throw new ToolchainError("--config-file is not supported here: the stack file is the workspace copy of Pulumi.<stack>.yaml");
+    }
     const tools = await toolPaths(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kubectl"], log);
     const kubeconfig = await clusterUp(log);
     const dir = localDir(opts);
-    const stack = stackArg(args);
+    await resetStateOnNewCluster(dir, log);
+    const { stack, command } = parsePulumiArgs(args);
     const ws = writeWorkspace(dir, opts.projectDir ?? PROJECT_DIR, stack ?? "dev", tools);
     const backend = path.join(dir, "backend");
     fs.mkdirSync(backend, { recursive: true });
@@ -117,30 +104,24 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
         KUBECONFIG: kubeconfig,
         ...opts.env,
     };
-    const pulumi = (argv: string[], capture = true) => {
-        const r = spawnSync(tools.pulumi, argv, { cwd: ws, env, encoding: "utf8", stdio: capture ? "pipe" : "inherit", maxBuffer: 512 * 1024 * 1024 });
-        return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
-    };
+    const pulumi = (argv: string[], inherit = false) => run(tools.pulumi, argv, { cwd: ws.dir, env, inherit });
     if (stack) {
-        const exists = pulumi(["stack", "ls", "--json"]);
-        if (exists.code === 0 && !JSON.parse(exists.stdout || "[]").some((s: { name: string }) => s.name === stack)) {
+        const stacks = pulumi(["stack", "ls", "--json"]);
+        if (stacks.code === 0 && !JSON.parse(stacks.stdout || "[]").some((s: { name: string }) => s.name === stack)) {
             log(`initialising local stack ${stack} from Pulumi.${stack}.yaml`);
             const init = pulumi(["stack", "init", stack]);
             if (init.code !== 0) return init;
         }
     }
-    const command = args.find((a) => !a.startsWith("-"));
     const extra: string[] = [];
     if (command && PACK_COMMANDS.has(command) && stack) {
-        const project = YAML.parse(fs.readFileSync(path.join(ws, "Pulumi.yaml"), "utf8")).name;
-        const config = YAML.parse(fs.readFileSync(path.join(ws, `Pulumi.${stack}.yaml`), "utf8"))?.config ?? {};
-        providePlatform(tools.kubectl, kubeconfig, referencedByStack(project, config), log);
+        providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
+        if (!args.some((a) => a.startsWith("--policy-pack"))) {
+            ensurePackDependencies(log);
+            extra.push("--policy-pack", PACK_DIR);
+            const packConfig = path.join(PACK_DIR, "config", `${stack}.json`);
+            if (fs.existsSync(packConfig)) extra.push("--policy-pack-config", packConfig);
+        }
     }
-    if (command && PACK_COMMANDS.has(command) && !args.some((a) => a.startsWith("--policy-pack"))) {
-        ensurePackDependencies(log);
-        extra.push("--policy-pack", PACK_DIR);
-        const packConfig = path.join(PACK_DIR, "config", `${stack}.json`);
-        if (stack && fs.existsSync(packConfig)) extra.push("--policy-pack-config", packConfig);
-    }
-    return pulumi([...args, ...extra], opts.capture ?? false);
+    return pulumi([...args, ...extra], !(opts.capture ?? false));
 }

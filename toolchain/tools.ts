@@ -2,11 +2,12 @@
  * Builds the pinned components into a cache outside the clone, keyed by each tool module's contents, and finds
  * them again. A binary already on PATH is reused when it reports the pinned version.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { COMPONENTS, Component, Tool, ToolName } from "./components";
+import { run as runSync } from "./exec";
 import { cacheDir, goEnv, TOOLCHAIN_DIR } from "./paths";
 
 export type Origin = "built" | "cached" | "PATH";
@@ -20,10 +21,13 @@ export interface Resolved {
 /** Raised when a component cannot be built; the message names the module and version the proxy refused. */
 export class ToolchainError extends Error {}
 
+let go: string | undefined;
+/** Asked only when something must be built or looked up in the cache: tools all on PATH need no Go. */
 function goVersion(): string {
-    const r = spawnSync("go", ["env", "GOVERSION", "GOOS", "GOARCH"], { encoding: "utf8", env: goEnv() });
-    if (r.status !== 0) throw new ToolchainError(`the go command is needed to build the toolchain: ${r.stderr || r.error}`);
-    return r.stdout.trim().split("\n").join("/");
+    if (go) return go;
+    const r = runSync("go", ["env", "GOVERSION", "GOOS", "GOARCH"], { env: goEnv() });
+    if (r.code !== 0) throw new ToolchainError(`the go command is needed to build the toolchain: ${r.stderr}`);
+    return (go = r.stdout.trim().split("\n").join("/"));
 }
 
 function ldflags(c: Component): string {
@@ -41,6 +45,12 @@ export function componentKey(c: Component, go: string): string {
     return h.digest("hex").slice(0, 16);
 }
 
+/** The expected version as a whole word: 0.8.0 is not 10.8.0, v1.36.3 is not v1.36.30. */
+export function reportsVersion(output: string, expect: string): boolean {
+    const escaped = expect.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`(^|[^\\w.])${escaped}($|[^\\w.])`, "m").test(output);
+}
+
 const binDir = (c: Component, key: string) => path.join(cacheDir(), "bin", `${c.module}-${key}`);
 
 function onPath(t: Tool): string | undefined {
@@ -48,8 +58,8 @@ function onPath(t: Tool): string | undefined {
     for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
         const candidate = path.join(dir, t.name);
         if (!fs.existsSync(candidate) || candidate.startsWith(cacheDir())) continue;
-        const r = spawnSync(candidate, t.versionCheck.args, { encoding: "utf8", timeout: 10_000 });
-        return `${r.stdout}${r.stderr}`.includes(t.versionCheck.expect) ? candidate : undefined;
+        const r = runSync(candidate, t.versionCheck.args, { timeoutMs: 10_000 });
+        return reportsVersion(`${r.stdout}${r.stderr}`, t.versionCheck.expect) ? candidate : undefined;
     }
     return undefined;
 }
@@ -96,6 +106,9 @@ async function buildComponent(c: Component, dest: string, log: (line: string) =>
             }
         }
         if (c.moduleFiles) copyModuleFiles(c.moduleFiles, cwd, tmp);
+    } catch (e) {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw e;
     } finally {
         clearInterval(tick);
     }
@@ -105,8 +118,8 @@ async function buildComponent(c: Component, dest: string, log: (line: string) =>
 }
 
 function copyModuleFiles(spec: NonNullable<Component["moduleFiles"]>, cwd: string, dest: string): void {
-    const r = spawnSync("go", ["list", "-m", "-f", "{{.Dir}}", spec.module], { cwd, encoding: "utf8", env: goEnv() });
-    if (r.status !== 0) throw new ToolchainError(`go list -m ${spec.module}: ${r.stderr}`);
+    const r = runSync("go", ["list", "-m", "-f", "{{.Dir}}", spec.module], { cwd, env: goEnv() });
+    if (r.code !== 0) throw new ToolchainError(`go list -m ${spec.module}: ${r.stderr}`);
     for (const [from, to] of Object.entries(spec.files)) fs.copyFileSync(path.join(r.stdout.trim(), from), path.join(dest, to));
 }
 
@@ -122,7 +135,6 @@ export interface EnsureOptions {
 export async function ensureToolchain(opts: EnsureOptions = {}): Promise<Resolved[]> {
     const log = opts.log ?? (() => undefined);
     const wanted = (t: Tool) => !opts.only || opts.only.includes(t.name);
-    const go = goVersion();
     const out: Resolved[] = [];
     for (const c of COMPONENTS.filter((c) => c.tools.some(wanted))) {
         const tools = c.tools.filter(wanted);
@@ -131,7 +143,7 @@ export async function ensureToolchain(opts: EnsureOptions = {}): Promise<Resolve
             out.push(...found.map(([t, p]) => ({ tool: t.name, version: c.version, path: p!, origin: "PATH" as const })));
             continue;
         }
-        const dest = binDir(c, componentKey(c, go));
+        const dest = binDir(c, componentKey(c, goVersion()));
         const cached = c.tools.every((t) => fs.existsSync(path.join(dest, t.name)));
         if (!cached) {
             // Callers that ask at once (a suite's hooks) share one build of each component.

@@ -9,6 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { providePlatform, referencedByStack } from "../../toolchain/local-platform";
+import { stackNames } from "../../toolchain/stack-defaults";
+import { K8S_VERSION } from "../../toolchain/components";
 import { ROOT } from "../helpers";
 import { allTools, chartFile, cluster, kubectl, must, parseYaml, plan, Plan, run, tmpDir, toYaml } from "./harness";
 
@@ -22,8 +24,9 @@ interface Applied {
     chart: string;
 }
 
-async function renderAndApply(stack: string): Promise<Applied> {
-    const [tools] = await Promise.all([allTools(), cluster()]);
+/** Renders the chart with the generated values and writes every file, before anything is applied. */
+async function render(stack: string): Promise<Applied> {
+    const tools = await allTools();
     const p = await plan(stack);
     assert.strictEqual(p.releases.length, 1, "one Helm release (Jaeger)");
     const release = p.releases[0];
@@ -31,19 +34,23 @@ async function renderAndApply(stack: string): Promise<Applied> {
     const valuesFile = path.join(dir, "values.yaml");
     fs.writeFileSync(valuesFile, toYaml([release.values]));
     const chart = await chartFile(release, dir);
-    const rendered = parseYaml(must(tools.helm, ["template", release.name!, chart, "--namespace", release.namespace!, "--kube-version", "v1.36.3", "-f", valuesFile]));
+    const rendered = parseYaml(must(tools.helm, ["template", release.name!, chart, "--namespace", release.namespace!, "--kube-version", K8S_VERSION, "-f", valuesFile]));
     const objects = p.objects.map((o) => o.body);
     fs.writeFileSync(path.join(dir, "chart.yaml"), toYaml(rendered));
     fs.writeFileSync(path.join(dir, "program.yaml"), toYaml(objects));
     fs.writeFileSync(path.join(dir, "istio.yaml"), toYaml(objects.filter((o) => ISTIO_GROUPS.test(`${o.apiVersion}`))));
-
-    // The platform's part, as `npm run local` does it: the referenced namespaces and prod's password Secret.
-    const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-    providePlatform(tools.kubectl, await cluster(), referencedByStack("eco2-tracing", stackFile.config), (line) => process.stderr.write(`      ${line}\n`));
-    // As `helm install` does, the chart's objects go to the release namespace (its templates name none).
-    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-n", release.namespace!, "-f", path.join(dir, "chart.yaml")]);
-    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-f", path.join(dir, "program.yaml")]);
     return { plan: p, rendered, dir, chart };
+}
+
+async function apply(stack: string, applied: Applied): Promise<void> {
+    const tools = await allTools();
+    const namespace = applied.plan.releases[0].namespace!;
+    // The platform's part, as `npm run local` does it: the referenced namespaces and prod's storage Secrets.
+    const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    providePlatform(tools.kubectl, await cluster(), referencedByStack(stackNames("eco2-tracing", stackFile.config)), (line) => process.stderr.write(`      ${line}\n`));
+    // As `helm install` does, the chart's objects go to the release namespace (its templates name none).
+    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-n", namespace, "-f", path.join(applied.dir, "chart.yaml")]);
+    await kubectl(["apply", "--server-side", `--field-manager=${FIELD_MANAGER}`, "--validate=strict", "-f", path.join(applied.dir, "program.yaml")]);
 }
 
 async function remove(applied: Applied): Promise<void> {
@@ -67,7 +74,11 @@ async function podsOf(namespace: string, deployment: string): Promise<Record<str
 for (const stack of ["dev", "prod"]) {
     describe(`${stack}: chart + program objects on the embedded cluster`, () => {
         let applied: Applied;
-        before(async () => (applied = await renderAndApply(stack)));
+        // Files first, so a failed apply (what this suite exists to catch) still gets cleaned up.
+        before(async () => {
+            applied = await render(stack);
+            await apply(stack, applied);
+        });
         after(async () => applied && (await remove(applied)));
 
         it("the API server accepted every object (server-side apply, strict field validation) and holds it", async () => {
@@ -103,7 +114,7 @@ for (const stack of ["dev", "prod"]) {
         it("helm lint passes on the chart with the generated values", async () => {
             const { helm } = await allTools();
             const release = applied.plan.releases[0];
-            must(helm, ["lint", applied.chart, "--namespace", release.namespace!, "--kube-version", "v1.36.3", "-f", path.join(applied.dir, "values.yaml")]);
+            must(helm, ["lint", applied.chart, "--namespace", release.namespace!, "--kube-version", K8S_VERSION, "-f", path.join(applied.dir, "values.yaml")]);
         });
 
         it("istioctl validate accepts every Istio object; istioctl analyze (files, no live mesh) reports no error", async () => {

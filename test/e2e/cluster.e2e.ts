@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { main } from "../../toolchain/cluster-cli";
-import { clusterState } from "../../toolchain/cluster";
-import { cluster, kubectl } from "./harness";
+import { clusterPids, clusterState, NODES } from "../../toolchain/cluster";
+import { cluster, kubectl, run } from "./harness";
 
 const capture = () => {
     let text = "";
@@ -16,11 +16,18 @@ describe("embedded cluster (kwokctl binary runtime, loopback only)", () => {
         assert.strictEqual(version.gitVersion, "v1.36.3");
         const server = await kubectl(["config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}"]);
         assert.match(server, /^https?:\/\/127\.0\.0\.1:\d+$/);
+        // Every listening socket of every cluster process is on loopback.
+        const pids = clusterPids();
+        assert.strictEqual(pids.length, 5, "etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok");
+        const sockets = run("ss", ["-Hltnp"]).stdout.split("\n").filter((l) => pids.some((p) => l.includes(`pid=${p},`)));
+        assert.ok(sockets.length >= 5, sockets.join("\n"));
+        for (const line of sockets) assert.match(line.split(/\s+/)[3], /^127\.0\.0\.1:\d+$/, line);
     });
 
     it("has Ready simulated nodes and Istio's Telemetry and ServiceEntry CRDs", async () => {
         const nodes = JSON.parse(await kubectl(["get", "nodes", "-o", "json"])).items;
-        assert.ok(nodes.length >= 1 && nodes.every((n: any) => n.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True")));
+        assert.deepStrictEqual(nodes.map((n: any) => n.metadata.name).sort(), [...NODES].sort());
+        assert.ok(nodes.every((n: any) => n.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True")));
         const crds = await kubectl(["get", "crd", "-o", "name"]);
         for (const crd of ["telemetries.telemetry.istio.io", "serviceentries.networking.istio.io"]) assert.ok(crds.includes(crd), crd);
     });
@@ -44,5 +51,16 @@ describe("embedded cluster (kwokctl binary runtime, loopback only)", () => {
         assert.strictEqual(await main(["start"], { out: out.stream, err: err.stream, stdin: () => "" }), 2);
         assert.match(err.text(), /usage: npm run cluster -- up \| down \| status \| kubeconfig/);
         assert.strictEqual(await main(["--help"], { out: out.stream, err: err.stream, stdin: () => "" }), 0);
+    });
+
+    it("a stale cluster (its processes gone, as after a reboot) is removed and started again", async () => {
+        for (const pid of clusterPids()) process.kill(pid, "SIGKILL");
+        for (let i = 0; i < 50 && clusterPids().length; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.strictEqual(await clusterState(), "stale");
+        const err = capture();
+        assert.strictEqual(await main(["up"], { out: capture().stream, err: err.stream, stdin: () => "" }), 0);
+        assert.match(err.text(), /stale \(its processes are gone\); removing it/);
+        assert.strictEqual(await clusterState(), "running");
+        assert.ok((await kubectl(["get", "crd", "-o", "name"])).includes("telemetries.telemetry.istio.io"));
     });
 });

@@ -2,7 +2,6 @@
  * What the real-component suites share: the toolchain's binaries, the embedded cluster, commands that must succeed,
  * and the program's plan for a stack (objects and Helm values, as the program generates them).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -10,8 +9,10 @@ import * as YAML from "yaml";
 import { HelmRelease, KubeObject, stackObjects } from "../../lib/manifests";
 import { runProgramForSynth } from "../../lib/synth-run";
 import { clusterUp } from "../../toolchain/cluster";
+import { run, RunOptions } from "../../toolchain/exec";
 import { ToolName, TOOL_NAMES } from "../../toolchain/components";
 import { toolPaths } from "../../toolchain/tools";
+import { sharedChart } from "../../toolchain/paths";
 import { ROOT } from "../helpers";
 
 let tools: Promise<Record<ToolName, string>> | undefined;
@@ -21,21 +22,12 @@ export const allTools = () => (tools ??= toolPaths([...TOOL_NAMES], (line) => pr
 let kubeconfig: Promise<string> | undefined;
 export const cluster = () => (kubeconfig ??= clusterUp((line) => process.stderr.write(`      [cluster] ${line}\n`)));
 
-export interface Result {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-export function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Result {
-    const r = spawnSync(cmd, args, { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
-}
+export { run };
 
 /** Runs a command that must succeed; the error carries its output. */
-export function must(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): string {
+export function must(cmd: string, args: string[], opts: RunOptions = {}): string {
     const r = run(cmd, args, opts);
-    if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.code}:\n${r.stderr}${r.stdout}`.slice(0, 8000));
+    if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(" ")} exited ${r.code}:\n${r.stderr}${r.stdout}`.slice(-8000));
     return r.stdout;
 }
 
@@ -51,8 +43,8 @@ export const tmpDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), 
  * Says which it used.
  */
 export async function chartFile(release: HelmRelease, dir: string): Promise<string> {
-    const local = path.resolve(ROOT, "..", "shared", "charts", `${release.chart}-${release.version}.tgz`);
-    if (fs.existsSync(local)) {
+    const local = sharedChart(release.chart!, release.version!);
+    if (local) {
         process.stderr.write(`      chart: ${path.relative(ROOT, local)}\n`);
         return local;
     }
