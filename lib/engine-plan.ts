@@ -92,11 +92,15 @@ export function policyVerdict(events: readonly EngineEvent[]): PolicyVerdict {
     };
 }
 
-/** What the engine reported as errors (the program's own, the provider's, the CLI's), ANSI colours removed. */
-export function engineErrors(events: readonly EngineEvent[]): string[] {
-    return events
-        .flatMap((e) => (e.diagnosticEvent?.severity === "error" ? [e.diagnosticEvent.message.replace(/\x1b\[[0-9;]*m/g, "").trimEnd()] : []))
+/**
+ * What the engine reported at one severity ("error": the program's own, the provider's, the CLI's; "warning": the
+ * program's `pulumi.log.warn`, e.g. the config module's warnings), ANSI colours removed, each message once.
+ */
+export function engineDiagnostics(events: readonly EngineEvent[], severity: "error" | "warning"): string[] {
+    const messages = events
+        .flatMap((e) => (e.diagnosticEvent?.severity === severity ? [e.diagnosticEvent.message.replace(/\x1b\[[0-9;]*m/g, "").trimEnd()] : []))
         .filter((m) => m && m !== "preview failed" && m !== "update failed");
+    return [...new Set(messages)];
 }
 
 /**
@@ -104,7 +108,7 @@ export function engineErrors(events: readonly EngineEvent[]): string[] {
  * program's error as the CLI reports it; undefined when the program failed otherwise.
  */
 export function configErrorMessage(events: readonly EngineEvent[]): string | undefined {
-    for (const message of engineErrors(events)) {
+    for (const message of engineDiagnostics(events, "error")) {
         const start = message.indexOf("invalid configuration for stack ");
         if (start < 0) continue;
         const [header, ...rest] = message.slice(start).split("\n");

@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { configErrorMessage, engineErrors, plannedReleases, plannedResources, policyVerdict } from "../lib/engine-plan";
+import { configErrorMessage, engineDiagnostics, plannedReleases, plannedResources, policyVerdict } from "../lib/engine-plan";
 import { renderHelmReleases, renderManifests } from "../lib/manifests";
 import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../lib/policy-config";
 import { reconcileConfig } from "../lib/policy-engine";
@@ -160,9 +160,10 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
         throw e;
     }
     const { preview, render } = engine;
+    for (const warning of engineDiagnostics(preview.events, "warning")) io.err(`warning: ${warning}`);
     const configError = configErrorMessage(preview.events);
     if (configError) return failed(configError, 2);
-    if (!render) return failed(`${preview.command} failed (exit ${preview.code}):\n${engineErrors(preview.events).join("\n") || preview.output.slice(-4000)}`, 1);
+    if (!render) return failed(`${preview.command} failed (exit ${preview.code}):\n${engineDiagnostics(preview.events, "error").join("\n") || preview.output.slice(-4000)}`, 1);
     if (render.code !== 0) return failed(`${render.command} failed (exit ${render.code}):\n${render.output.slice(-4000)}`, 1);
 
     const resources = plannedResources(preview.stdout);

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configErrorMessage, EngineEvent, plannedReleases, plannedResources, policyVerdict, renderedObjects } from "../lib/engine-plan";
+import { configErrorMessage, engineDiagnostics, EngineEvent, plannedReleases, plannedResources, policyVerdict, renderedObjects } from "../lib/engine-plan";
 import { REDACTED } from "../lib/manifests";
 
 const URN = "urn:pulumi:dev::eco2-tracing::";
@@ -42,6 +42,13 @@ describe("engine-plan: what the real engine reports", () => {
         ];
         assert.strictEqual(configErrorMessage(events), 'invalid configuration for stack "prod" (2 problems):\n  - stack "prod": a\n  - stack "prod": b');
         assert.strictEqual(configErrorMessage([{ diagnosticEvent: { message: "TypeError: x is undefined", severity: "error" } }]), undefined);
+    });
+
+    it("the program's warnings, once each (the CLI reports a diagnostic per step that shows it)", () => {
+        const warn = { diagnosticEvent: { urn: `${URN}pulumi:pulumi:Stack::eco2-tracing-prod`, message: "\x1b[33mstack \"prod\": careful\x1b[0m\n", severity: "warning" } };
+        const events: EngineEvent[] = [warn, warn, { diagnosticEvent: { message: "preview failed\n", severity: "error" } }];
+        assert.deepStrictEqual(engineDiagnostics(events, "warning"), ['stack "prod": careful']);
+        assert.deepStrictEqual(engineDiagnostics(events, "error"), [], "the CLI's own closing line is no diagnosis");
     });
 
     it("Helm releases from the preview's steps: a local chart as a path relative to the project, its name from the archive", () => {
