@@ -1,7 +1,6 @@
 /**
  * Preloaded (`--require`) into every Node process of a measured run through NODE_OPTIONS: appends the process's
- * peak resident set size to the file named by BENCH_PEAK_FILE when it ends — on exit, or on SIGTERM (how the policy
- * gate stops the pack), after which the signal is raised again so the process still dies of it.
+ * peak resident set size to the file named by BENCH_PEAK_FILE when it ends — on exit, or on SIGTERM, after which the signal is raised again so the process still dies of it.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -1,7 +1,7 @@
 /**
- * The program part of `npm run synth`, alone: the same calls synth makes to run the program under the mock runtime
- * and write manifests.yaml and helm-releases.yaml, without schema validation and the policy gate. This is the
- * figure compared with floor B (the gate is measured on its own).
+ * The program under the mock runtime writing its plan (lib/synth-run.ts, lib/manifests.ts): manifests.yaml and
+ * helm-releases.yaml as the mock plan has them, without schema validation or a policy pack. This is the figure
+ * compared with floor B.
  *
  *   node bin/bench/program.js <stack> --config-file FILE --out DIR
  *

@@ -1,6 +1,7 @@
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it registers, exactly as the
- * engine would receive them. Shared by the unit tests and `npm run synth`.
+ * engine would receive them. For the unit tests, and for the mock plan (synth-run.ts) the e2e suites and the bench
+ * use; `npm run synth` itself runs on the real engine.
  */
 import * as pulumi from "@pulumi/pulumi";
 // waitForRPCs is internal to the SDK (not in its typings); the package has no exports map, so the path resolves.

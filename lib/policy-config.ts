@@ -3,9 +3,10 @@
  *
  *   { "all": "advisory", "some-policy": "disabled", "other-policy": { "enforcementLevel": "mandatory", "max": 3 } }
  *
- * The one implementation for both ways this project runs the pack: the policy gate (the pack in its own process,
- * policies as GetAnalyzerInfo reports them) and the in-process engine (policy-engine.ts, the pack's policy objects).
- * Each maps its policies to PolicyMetadata and calls resolvePolicyConfig.
+ * For the in-process engine (policy-engine.ts), which `npm run policy:check -- --config FILE` runs over plain
+ * manifests, so a config file means there what it means to `pulumi preview --policy-pack-config` (the real CLI does
+ * this itself for `npm run synth`); synth also reads the file here first, so a malformed one exits 2, and takes the
+ * reconciled `jaegerPodLabels` for its warning (policy-agreement.ts).
  *
  * Follows pkg/resource/analyzer/config.go in pulumi/pulumi: parsePolicyPackConfig; ReconcilePolicyPackConfig (schema
  * defaults and each policy's own level, then the pack's initial config, then the file; each applied "all" first,

@@ -1,8 +1,9 @@
 /**
- * Runs the real program for one stack, offline, the way `pulumi preview` would feed it: project from Pulumi.yaml,
- * config from `Pulumi.<stack>.yaml` (or another file), the mock runtime in place of the engine. Each registered
+ * The mock plan: runs the real program for one stack the way `pulumi preview` would feed it, with the mock runtime in
+ * place of the engine (project from Pulumi.yaml, config from `Pulumi.<stack>.yaml` or another file). Each registered
  * resource comes back with the URN the engine would give it (parent type chain included), its parent and its
- * provider, which is what the analyzer protocol and the manifest writer need.
+ * provider. The e2e suites (test/e2e/harness.ts `plan`) and the bench use it to know the program's objects without
+ * the engine; `npm run synth` runs on the real one and reads only the stack file and project through here.
  */
 import * as fs from "fs";
 import * as path from "path";

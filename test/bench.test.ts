@@ -60,7 +60,7 @@ describe("bench", function () {
         });
     });
 
-    describe("fleet resource set (policy gate, policy:check)", () => {
+    describe("fleet resource set (engine resources, policy:check)", () => {
         const objects = fleetObjects(1000);
 
         it("has exactly N objects of every kind the issue names, deterministically", () => {

@@ -1,7 +1,7 @@
 /**
- * lib/policy-config.ts: `--policy-pack-config` as the CLI handles it (pkg/resource/analyzer/config.go), shared by the
- * policy gate (metadata from GetAnalyzerInfo) and the in-process engine (the pack's policy objects). Where the two
- * former implementations disagreed, the CLI's behaviour is kept; each such case is pinned down here.
+ * lib/policy-config.ts: `--policy-pack-config` as the CLI handles it (pkg/resource/analyzer/config.go), for the
+ * in-process engine of `policy:check`. Where earlier implementations here disagreed with the CLI, the CLI's behaviour
+ * is kept; each such case is pinned down here.
  */
 import * as assert from "assert";
 import { Policies } from "@pulumi/policy";
@@ -50,7 +50,7 @@ describe("policy pack config: the file format", () => {
         assert.throws(() => parsePolicyPackConfig("{", "c.json"), /c\.json: not valid JSON/);
     });
 
-    it("collects every problem before failing (the gate's parser stopped at the first)", () => {
+    it("collects every problem before failing", () => {
         const problems = problemsOf(() => parsePolicyPackConfig('{"a": "strict", "b": 5, "c": {"enforcementLevel": "loud"}, "d": "advisory"}', "c.json"));
         assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["a", "b", "c.enforcementLevel"]);
         assert.throws(() => parsePolicyPackConfig('{"a": "strict", "b": 5}', "c.json"), /invalid policy pack config:\n {2}- c\.json: a: .*\n {2}- c\.json: b: /);
@@ -100,8 +100,7 @@ describe("policy pack config: reconciliation (ReconcilePolicyPackConfig)", () =>
     });
 
     it("names outside the pack: passed on and listed as unknown with a level, refused without one", () => {
-        // The CLI sends them with Configure; the analyzer plugin refuses an entry whose level is not valid. The gate
-        // refused them, the in-process engine ignored them: both now report the CLI's refusal.
+        // The CLI sends them with Configure; the analyzer plugin refuses an entry whose level is not valid.
         const ok = resolvePolicyConfig(meta, parsePolicyPackConfig('{"all": "mandatory", "nope": "advisory"}', "c.json"));
         assert.deepStrictEqual([ok.config.nope, ok.unknown, ok.problems], [{ enforcementLevel: "advisory" }, ["nope"], []]);
         const refused = resolvePolicyConfig(meta, parsePolicyPackConfig('{"all": {"x": 1}, "ghost": {"y": 2}}', "c.json"));
