@@ -84,7 +84,7 @@ const rel = (file: string) => {
 };
 
 /** The whole command; resolves to the exit code. */
-export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     const root = projectRoot();
     let args: Exclude<ReturnType<typeof parse>, { help: true }>;
     let policyConfig: PolicyPackConfig | undefined;
@@ -132,14 +132,12 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
 
     const project = readProject(root);
     const configFile = args["config-file"] ? path.resolve(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
-    let stackFile: string;
     try {
         const stackConfig = readStackConfig(configFile, project);
         const environment = stackConfig.config[`${project.name}:environment`];
         if (args["config-file"] && environment !== undefined && environment !== args.stack) {
             io.err(`warning: ${rel(configFile)} sets ${project.name}:environment "${environment}" but the stack is "${args.stack}"; the policy config is chosen by stack name (${policyConfigSource}), so pass --policy-pack-config for the "${environment}" rules`);
         }
-        stackFile = configFile;
     } catch (e) {
         if (e instanceof StackFileError) return failed(e.message, 2);
         throw e;
@@ -150,7 +148,7 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
         engine = await synthOnEngine({
             project: project.name,
             stack: args.stack,
-            configFile: stackFile,
+            configFile,
             packDir: args["policy-pack"]!,
             packConfigFile: policyConfig ? policyConfigFile : undefined,
             log: (line) => io.err(`[local] ${line}`),
@@ -195,11 +193,11 @@ export async function synth(argv: string[], io: CommandIO = PROCESS_IO): Promise
 }
 
 if (require.main === module) {
-    synth(process.argv.slice(2)).then(
-        (code) => process.exit(code),
+    main(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
         (e) => {
             process.stderr.write(`synth failed: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exit(1);
+            process.exitCode = 1;
         },
     );
 }

@@ -10,7 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { REDACTED } from "../../lib/manifests";
 import { SECRET_PLACEHOLDER } from "../../lib/stack-file";
-import { synth } from "../../scripts/synth";
+import { main as synth } from "../../scripts/synth";
 import { CommandRun, ROOT, runCommand, writeStackFile } from "../helpers";
 import { allTools, cluster, tmpDir } from "./harness";
 
