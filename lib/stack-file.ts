@@ -17,7 +17,7 @@ export interface StackFileConfig {
  * The file's YAML with every number JSON cannot hold (`1e999`, `.inf`, `.nan`) kept as written, as a string: JSON
  * would turn it into null, and the config module then reports the number as the user wrote it, with its range.
  */
-function parseKeepingNumbers(text: string): any {
+export function parseKeepingNumbers(text: string): any {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) throw doc.errors[0];
     YAML.visit(doc, {

@@ -22,7 +22,7 @@ import { PROJECT_DIR, sharedChart } from "../toolchain/paths";
 import { stackNames } from "../toolchain/stack-defaults";
 import { EngineEvent, readEventLog, renderedObjects } from "./engine-plan";
 import type { KubeObject } from "./manifests";
-import { SECRET_PLACEHOLDER } from "./stack-file";
+import { parseKeepingNumbers, SECRET_PLACEHOLDER } from "./stack-file";
 
 export interface EngineSynthOptions {
     project: string;
@@ -50,12 +50,13 @@ export interface EngineSynth {
 }
 
 /**
- * The stack file's config for the plan: `secure:` values (encrypted for another stack's secrets provider) left out,
- * to be set again as secrets with a placeholder; the chart archive beside the clone used as the runner uses it for
- * this project, since no chart repository is reachable here.
+ * The stack file's config for the plan: numbers JSON cannot hold kept as written (the CLI cannot pass them on, the
+ * config module reports them with their range); `secure:` values (encrypted for another stack's secrets provider)
+ * left out, to be set again as secrets with a placeholder; the chart archive beside the clone used as the runner
+ * uses it for this project, since no chart repository is reachable here.
  */
 function planConfig(file: string, project: string): { config: Record<string, any>; secureKeys: string[] } {
-    const config: Record<string, any> = { ...(YAML.parse(fs.readFileSync(file, "utf8"))?.config ?? {}) };
+    const config: Record<string, any> = { ...(parseKeepingNumbers(fs.readFileSync(file, "utf8"))?.config ?? {}) };
     const secureKeys = Object.keys(config).filter((k) => config[k] && typeof config[k] === "object" && "secure" in config[k]);
     for (const k of secureKeys) delete config[k];
     const chart = stackNames(project, config).chart;

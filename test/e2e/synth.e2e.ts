@@ -129,4 +129,13 @@ describe("npm run synth on the real engine", function () {
         ]);
         assert.deepStrictEqual(fs.readdirSync(out), []);
     });
+
+    it("numbers JSON cannot hold reach the config module as written (the CLI alone refuses such a stack file)", async () => {
+        const file = path.join(tmp, "numbers.yaml");
+        fs.writeFileSync(file, "config:\n  eco2-tracing:environment: dev\n  eco2-tracing:sampling: 1e999\n  eco2-tracing:jaeger:\n    replicas: .nan\n");
+        const run = await timed(["dev", "--config-file", file, "--out", path.join(tmp, "numbers-out")]);
+        assert.strictEqual(run.code, 2, run.stdout + run.stderr);
+        assert.match(run.stderr, /eco2-tracing:sampling = "1e999": must be a percentage from 0 to 100/);
+        assert.match(run.stderr, /eco2-tracing:jaeger\.replicas = "\.nan": is not a number/);
+    });
 });
