@@ -18,8 +18,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { runLocal } from "../toolchain/local";
-import { PROJECT_DIR, sharedChart } from "../toolchain/paths";
-import { stackNames } from "../toolchain/stack-defaults";
+import { useSharedChart } from "../toolchain/local-workspace";
+import { PROJECT_DIR } from "../toolchain/paths";
 import { EngineEvent, readEventLog, renderedObjects } from "./engine-plan";
 import type { KubeObject } from "./manifests";
 import { parseKeepingNumbers, SECRET_PLACEHOLDER } from "./stack-file";
@@ -59,10 +59,7 @@ function planConfig(file: string, project: string): { config: Record<string, any
     const config: Record<string, any> = { ...(parseKeepingNumbers(fs.readFileSync(file, "utf8"))?.config ?? {}) };
     const secureKeys = Object.keys(config).filter((k) => config[k] && typeof config[k] === "object" && "secure" in config[k]);
     for (const k of secureKeys) delete config[k];
-    const chart = stackNames(project, config).chart;
-    const archive = chart && !chart.path ? sharedChart(chart.name, chart.version) : undefined;
-    const jaegerKey = `${project}:jaeger`;
-    if (archive) config[jaegerKey] = { ...(config[jaegerKey] ?? {}), chart: { ...(config[jaegerKey]?.chart ?? {}), path: archive } };
+    useSharedChart(project, config);
     return { config, secureKeys };
 }
 

@@ -51,7 +51,7 @@ export function writeWorkspace(dir: string, projectDir: string, stack: string, t
 }
 
 /** No chart repository is reachable here; the real archive beside the clone is (the README says so). */
-function useSharedChart(project: string, config: Record<string, any>): void {
+export function useSharedChart(project: string, config: Record<string, any>): void {
     const key = `${project}:jaeger`;
     const chart = stackNames(project, config).chart;
     const file = chart && !chart.path ? sharedChart(chart.name, chart.version) : undefined;
