@@ -7,7 +7,8 @@
  */
 import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { parseArgs } from "util";
-import { ensureToolchain, ToolchainError } from "./tools";
+import { failingWith, runWhenMain } from "./command";
+import { ensureToolchain } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";
 
@@ -24,7 +25,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         io.err(`${(e as Error).message}\n${USAGE}`);
         return 2;
     }
-    try {
+    return failingWith("toolchain", io, async () => {
         const started = Date.now();
         const tools = await ensureToolchain({ log: (line) => io.err(`[toolchain] ${line}`) });
         if (json) {
@@ -36,13 +37,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         for (const r of rows) io.out(r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
         io.out(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
         return 0;
-    } catch (e) {
-        if (!(e instanceof ToolchainError)) throw e;
-        io.err(`toolchain: ${e.message}`);
-        return 1;
-    }
+    });
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+runWhenMain(module, main);

@@ -6,7 +6,7 @@
  */
 import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";
-import { ToolchainError } from "./tools";
+import { failingWith, runWhenMain } from "./command";
 
 const USAGE = "usage: npm run cluster -- up | down | status | kubeconfig";
 
@@ -20,19 +20,13 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         io.err(USAGE);
         return 2;
     }
-    try {
+    return failingWith("cluster", io, async () => {
         if (verb === "up") io.out(await clusterUp((line) => io.err(`[cluster] ${line}`)));
         else if (verb === "down") await clusterDown();
         else if (verb === "status") io.out(await clusterState());
         else io.out(kubeconfigPath());
         return 0;
-    } catch (e) {
-        if (!(e instanceof ToolchainError)) throw e;
-        io.err(`cluster: ${e.message}`);
-        return 1;
-    }
+    });
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+runWhenMain(module, main);

@@ -7,7 +7,7 @@
  */
 import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { runLocal } from "./local";
-import { ToolchainError } from "./tools";
+import { failingWith, runWhenMain } from "./command";
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 
@@ -16,15 +16,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         (argv.length ? io.out : io.err)(USAGE);
         return argv.length ? 0 : 2;
     }
-    try {
-        return (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code;
-    } catch (e) {
-        if (!(e instanceof ToolchainError)) throw e;
-        io.err(`local: ${e.message}`);
-        return 1;
-    }
+    return failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+runWhenMain(module, main);
