@@ -10,17 +10,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./lib/config";
-import { loadModels } from "./lib/models";
-import { PORTS } from "./lib/jaeger-topology";
-import { sortKeys } from "./lib/objects";
-import { spanPipeline } from "./lib/span-pipeline";
-import { Jaeger } from "./components/jaeger";
-import { MeshTracing } from "./components/mesh-tracing";
-import { ExternalServices } from "./components/external-services";
-import { AppNamespace } from "./components/app-namespace";
-import { JaegerIngressPolicy } from "./components/jaeger-ingress-policy";
-import { SmokeTest } from "./components/smoke-test";
+import { loadStackConfig } from "./program/config";
+import { loadModels } from "./program/mesh/models";
+import { PORTS } from "./program/jaeger/topology";
+import { sortKeys } from "./program/k8s";
+import { spanPipeline } from "./program/jaeger/span-pipeline";
+import { Jaeger } from "./program/jaeger/jaeger";
+import { MeshTracing } from "./program/mesh/mesh-tracing";
+import { ExternalServices } from "./program/mesh/external-services";
+import { AppNamespace } from "./program/app-namespace/app-namespace";
+import { JaegerIngressPolicy } from "./program/network/jaeger-ingress-policy";
+import { SmokeTest } from "./program/smoke-test/smoke-test";
 
 export = async () => {
     const config = loadStackConfig();

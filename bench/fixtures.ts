@@ -10,12 +10,12 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { COLLECTOR_SERVICE, jaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../lib/jaeger-topology";
-import { serviceEntrySpec, telemetryObjects } from "../lib/mesh-config";
-import { PART_OF } from "../lib/labels";
-import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../lib/network-policies";
-import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../lib/otel-env";
-import type { ISTIO_PORT_PROTOCOLS } from "../lib/external-hosts";
+import { COLLECTOR_SERVICE, jaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../program/jaeger/topology";
+import { serviceEntrySpec, telemetryObjects } from "../program/mesh/mesh-config";
+import { PART_OF } from "../program/k8s";
+import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../program/network/network-policies";
+import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../program/app-namespace/otel-env";
+import type { ISTIO_PORT_PROTOCOLS } from "../program/config/external-hosts";
 import type { StackResource } from "../lib/synth-run";
 import { typeToken } from "../lib/manifest-files";
 

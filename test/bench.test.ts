@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as k8s from "@pulumi/kubernetes";
-import { parseConfig } from "../lib/config";
+import { parseConfig } from "../program/config";
 import { renderHelmReleases, renderManifests, stackObjects } from "../lib/manifests";
 import { runUnderMocks } from "../lib/mock-runtime";
 import { analyze } from "../lib/policy-engine";

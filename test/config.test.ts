@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
-import { parseConfig, PROJECT, TracingConfig } from "../lib/config";
+import { parseConfig, PROJECT, TracingConfig } from "../program/config";
 import { readStackFile } from "../lib/stack-file";
 import { configProblems, expectConfigProblem, ROOT } from "./helpers";
 

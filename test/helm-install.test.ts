@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../lib/config";
+import { PROJECT } from "../program/config";
 import { runUnderMocks } from "../lib/mock-runtime";
 import { readStackFile } from "../lib/stack-file";
 import { ofType, ROOT, runStack } from "./helpers";

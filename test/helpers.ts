@@ -9,7 +9,7 @@ import { readStackFile } from "../lib/stack-file";
 import * as assert from "assert";
 import * as YAML from "yaml";
 import type { CommandIO } from "../lib/cli-io";
-import { ConfigError, parseConfig, PROJECT } from "../lib/config";
+import { ConfigError, parseConfig, PROJECT } from "../program/config";
 
 /** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
 export const ROOT = (() => {

@@ -1,11 +1,10 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { ConfigError, parseConfig } from "../lib/config";
+import { ConfigError, parseConfig } from "../program/config";
 import { MockRun, RegisteredResource } from "../lib/mock-runtime";
-import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../lib/jaeger-values";
-import { parseQuantity } from "../lib/quantity";
-import { deepMerge } from "../lib/objects";
+import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../program/jaeger/values";
+import { parseQuantity, deepMerge } from "../program/k8s";
 import { ofType, one, runStack } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -15,7 +14,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 /**
  * The labels chart 4.11.1 puts on its pods, written out from its templates (_helpers.tpl `jaeger.selectorLabels`
  * plus `app.kubernetes.io/component: all-in-one` in jaeger-deploy.yaml; the same Deployment in every mode), kept
- * independent of lib/jaeger-topology.ts so a drift there fails here.
+ * independent of program/jaeger/topology.ts so a drift there fails here.
  */
 const chartPodLabels = (release: string) => ({
     "app.kubernetes.io/component": "all-in-one",

@@ -1,6 +1,6 @@
 /** Validates recorded Kubernetes inputs against the upstream OpenAPI schema (kubernetes-models, ESM-only). */
 import * as assert from "assert";
-import { schemaError } from "../lib/models";
+import { schemaError } from "../program/mesh/models";
 import { RegisteredResource } from "../lib/mock-runtime";
 
 export async function assertValidK8s(resource: RegisteredResource): Promise<void> {

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { configProblems, expectConfigProblem, ofType, one, runStack } from "./helpers";
-import { parseConfig } from "../lib/config";
-import { loadModels, schemaError } from "../lib/models";
-import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../lib/mesh-config";
+import { parseConfig } from "../program/config";
+import { loadModels, schemaError } from "../program/mesh/models";
+import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../program/mesh/mesh-config";
 import { MockRun, ProgramError, RegisteredResource, runUnderMocks } from "../lib/mock-runtime";
-import { MeshTracing } from "../components/mesh-tracing";
+import { MeshTracing } from "../program/mesh/mesh-tracing";
 
 const TELEMETRY = "kubernetes:telemetry.istio.io/v1:Telemetry";
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, PROJECT } from "../lib/config";
+import { ConfigError, PROJECT } from "../program/config";
 import { ProgramError, runUnderMocks } from "../lib/mock-runtime";
 import { readStackFile } from "../lib/stack-file";
 import { writeStackFile } from "./helpers";

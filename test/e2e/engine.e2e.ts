@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { STORAGE_SECRET_KEY, storageSecretName } from "../../lib/jaeger-values";
+import { STORAGE_SECRET_KEY, storageSecretName } from "../../program/jaeger/values";
 import { LocalRun, runLocal } from "../../toolchain/local";
 import { workspaceDir } from "../../toolchain/local-workspace";
 import { ROOT } from "../helpers";

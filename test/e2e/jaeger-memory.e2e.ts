@@ -8,12 +8,12 @@
  * GOGC 100) resident memory settles near GOMEMLIMIT whatever the store holds; with GOGC=10 the heap stays within 1.1×
  * the live data, so resident memory measures what the store really needs. That is what must fit within 80 % of the
  * limit (GOMEMLIMIT: a live set above it makes the GC thrash and the kernel OOM-kill the pod), and its bytes per trace
- * must stay within what the config rule for `jaeger.memory.maxTraces` assumes (lib/jaeger-memory.ts).
+ * must stay within what the config rule for `jaeger.memory.maxTraces` assumes (program/jaeger/memory.ts).
  */
 import * as assert from "assert";
-import { PORTS } from "../../lib/jaeger-topology";
-import { JAEGER_MEMORY } from "../../lib/jaeger-memory";
-import { parseQuantity } from "../../lib/quantity";
+import { PORTS } from "../../program/jaeger/topology";
+import { JAEGER_MEMORY } from "../../program/jaeger/memory";
+import { parseQuantity } from "../../program/k8s";
 import { eco2Trace, otlpBody, post, SPANS_PER_TRACE } from "./eco2-trace";
 import { generated, Generated } from "./generated";
 import { findTraces, metric, onLoopback, RunningJaeger, startJaeger } from "./jaeger-process";

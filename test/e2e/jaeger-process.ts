@@ -9,8 +9,8 @@ import * as net from "net";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as grpc from "@grpc/grpc-js";
-import { HEALTH_CHECK } from "../../lib/jaeger-values";
-import { PORTS } from "../../lib/jaeger-topology";
+import { HEALTH_CHECK } from "../../program/jaeger/values";
+import { PORTS } from "../../program/jaeger/topology";
 import { toolPath } from "../../toolchain/tools";
 import { tmpDir } from "./harness";
 

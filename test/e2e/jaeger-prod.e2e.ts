@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PRIMARY_STORE, STORAGE_CA, STORAGE_PASSWORD_ENV } from "../../lib/jaeger-values";
+import { PRIMARY_STORE, STORAGE_CA, STORAGE_PASSWORD_ENV } from "../../program/jaeger/values";
 import { toolPath } from "../../toolchain/tools";
 import { startFakeElasticsearch, makePki } from "./fake-elasticsearch";
 import { generated, Generated } from "./generated";

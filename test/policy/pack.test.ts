@@ -10,8 +10,8 @@ import { policies } from "../../policy-pack/policies";
 import { DEFAULT_COLLECTOR_NAMESPACE, DEFAULT_JAEGER_POD_LABELS, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRACING_PROVIDERS } from "../../policy-pack/lib/config";
 import { reconcileConfig } from "../../lib/policy-engine";
 import { readPolicyPackConfig } from "../../lib/policy-config";
-import { rawConfigSchema } from "../../lib/config-schema";
-import { jaegerPodLabels } from "../../lib/jaeger-topology";
+import { rawConfigSchema } from "../../program/config/schema";
+import { jaegerPodLabels } from "../../program/jaeger/topology";
 import { ROOT } from "../helpers";
 
 const PACK = path.join(ROOT, "policy-pack");

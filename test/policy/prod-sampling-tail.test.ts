@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { EngineResource } from "../../lib/policy-engine";
-import { PROJECT } from "../../lib/config";
+import { PROJECT } from "../../program/config";
 import { readStackFile } from "../../lib/stack-file";
 import { ROOT, runStack } from "../helpers";
 import { assertCompliant, assertViolation, fromMockRun, violations, yaml } from "./helpers";

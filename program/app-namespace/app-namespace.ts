@@ -4,12 +4,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppNamespace as AppNamespaceConfig, NetworkPolicyConfig } from "../lib/config";
-import { JaegerEndpoints } from "../lib/jaeger-topology";
-import { PART_OF } from "../lib/labels";
-import { dnsEgressPolicy, jaegerEgressPolicy } from "../lib/network-policies";
-import { sortKeys } from "../lib/objects";
-import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../lib/otel-env";
+import { AppNamespace as AppNamespaceConfig, NetworkPolicyConfig } from "../config";
+import { JaegerEndpoints } from "../jaeger/topology";
+import { PART_OF, sortKeys } from "../k8s";
+import { dnsEgressPolicy, jaegerEgressPolicy } from "../network/network-policies";
+import { OTEL_CONFIG_MAP_NAME, otelEnv } from "./otel-env";
 
 export interface AppNamespaceArgs {
     namespace: AppNamespaceConfig;

@@ -1,16 +1,16 @@
 /**
  * The stack configuration schema: every key under the `eco2-tracing:` namespace, its defaults and its rules.
  *
- * Pure zod, no Pulumi: `lib/config.ts` feeds it the raw stack config and turns its issues into messages. Objects
+ * Pure zod, no Pulumi: `program/config/index.ts` feeds it the raw stack config and turns its issues into messages. Objects
  * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors.
  */
 import { z } from "zod";
 import { ISTIO_PORT_PROTOCOLS } from "./external-hosts";
-import { bool, chartRepo, dnsLabel, healthPath, int, labels, percentage, port, quantity, selectorLabels, strict } from "./config-primitives";
-import { parseQuantity } from "./quantity";
+import { bool, chartRepo, dnsLabel, healthPath, int, labels, percentage, port, quantity, selectorLabels, strict } from "./primitives";
+import { parseQuantity } from "../k8s";
 import { helmValuesGuardRails } from "./helm-values-rules";
 
-export { suggest } from "./config-primitives";
+export { suggest } from "./primitives";
 
 // ---- sections --------------------------------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ const storage = strict({
     passwordSecretRef: secretRef.optional(),
     indexPrefix: dnsLabel().default("jaeger"),
     tlsInsecureSkipVerify: bool().default(false),
-    /** prod only: the explicit acceptance of an unverified backend (lib/config-rules.ts). */
+    /** prod only: the explicit acceptance of an unverified backend (program/config/rules.ts). */
     tlsInsecureSkipVerifyAcknowledged: bool().default(false),
     /** An existing Secret in the tracing namespace holding the PEM CA that signed the backend's certificate. */
     caSecretRef: secretRef.optional(),
@@ -117,7 +117,7 @@ const jaeger = strict({
     }).default({ repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }),
     mode: z.enum(["allInOne", "production"]).default("allInOne"),
     replicas: int({ min: 1, max: 20 }).default(1),
-    // 20000 fits the default 512Mi limit (lib/jaeger-memory.ts); larger stores need a larger limit.
+    // 20000 fits the default 512Mi limit (program/jaeger/memory.ts); larger stores need a larger limit.
     memory: strict({ maxTraces: int({ min: 1000, max: 10_000_000 }).default(20_000) }).default({ maxTraces: 20_000 }),
     resources: resources.default({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     storage: storage.optional(),
@@ -133,12 +133,12 @@ const customTag = strict({
 }).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
 
 const workloadOverride = strict({
-    // mesh-default is the mesh-wide Telemetry's name (lib/mesh-config.ts MESH_TELEMETRY_NAME).
+    // mesh-default is the mesh-wide Telemetry's name (program/mesh/mesh-config.ts MESH_TELEMETRY_NAME).
     name: dnsLabel().refine((n) => n !== "mesh-default", "mesh-default is the mesh-wide Telemetry's name; allowed: any other name"),
     namespace: dnsLabel(),
     matchLabels: selectorLabels(),
     sampling: percentage(),
-    /** The workload starts traces (an ingress gateway, a cron job): only there does its own rate decide (lib/sampling-rules.ts). */
+    /** The workload starts traces (an ingress gateway, a cron job): only there does its own rate decide (program/config/sampling-rules.ts). */
     traceRoot: bool().default(false),
 });
 
@@ -206,7 +206,7 @@ const smokeTest = strict({
     image: z.string().min(1).default("curlimages/curl:8.11.1"),
 });
 
-/** Span attributes removed or replaced by their hash in the Jaeger pipeline before anything is stored (lib/span-pipeline.ts). */
+/** Span attributes removed or replaced by their hash in the Jaeger pipeline before anything is stored (program/jaeger/span-pipeline.ts). */
 const scrubAttribute = strict({
     key: z.string().min(1, "must not be empty"),
     action: z.enum(["delete", "hash"]),
@@ -219,11 +219,11 @@ export const DEFAULT_SCRUB_ATTRIBUTES = [
 /**
  * Tail-based sampling: the mesh sends every request and the collector keeps a trace once it is complete (errors,
  * slow traces, listed services, a share of the rest). Rules across keys (mesh rate, replicas, workload overrides,
- * the prod range) are in lib/sampling-rules.ts.
+ * the prod range) are in program/config/sampling-rules.ts.
  */
 const tailSampling = strict({
     enabled: bool().default(false),
-    /** The share of ordinary traces kept; the default depends on the environment like `sampling` (lib/config.ts). */
+    /** The share of ordinary traces kept; the default depends on the environment like `sampling` (program/config/index.ts). */
     probabilisticPercent: percentage().optional(),
     latencyThresholdMs: int({ min: 1, max: 3_600_000 }).default(1000),
     alwaysSampleServices: z.array(z.string().min(1, "must not be empty")).default([]),

@@ -2,13 +2,12 @@
  * What `jaeger.helmValues` (the escape hatch deep-merged over the generated chart values) must not do: break what
  * the typed keys guarantee — the Services' selectors, an in-cluster UI, a running Jaeger workload, and no
  * credential in clear. Problems are zod issues with the path under `helmValues`; `params.redact` keeps the value
- * out of the message (lib/config.ts).
+ * out of the message (program/config/index.ts).
  */
 import type { z } from "zod";
-import { jaegerPodLabels } from "./jaeger-topology";
-import { STORAGE_PASSWORD_ENV } from "./jaeger-values";
-import { labelKeyProblem, labelValueProblem } from "./labels";
-import { isPlainObject, Values } from "./objects";
+import { jaegerPodLabels } from "../jaeger/topology";
+import { STORAGE_PASSWORD_ENV } from "../jaeger/values";
+import { labelKeyProblem, labelValueProblem, isPlainObject, Values } from "../k8s";
 
 /** The pod labels the jaeger-*-clusterip Services select on. */
 const SELECTOR_KEYS = Object.keys(jaegerPodLabels("release"));

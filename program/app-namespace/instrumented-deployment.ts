@@ -12,10 +12,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../lib/jaeger-topology";
-import { DNS1123_LABEL, LABEL_VALUE } from "../lib/labels";
-import { sortKeys } from "../lib/objects";
-import { OTEL_CONFIG_MAP_NAME } from "../lib/otel-env";
+import { PORTS } from "../jaeger/topology";
+import { DNS1123_LABEL, LABEL_VALUE, sortKeys } from "../k8s";
+import { OTEL_CONFIG_MAP_NAME } from "./otel-env";
 
 export interface InstrumentedDeploymentArgs {
     namespace: string;

@@ -6,10 +6,10 @@
  * The figures are the measurement rounded up with headroom; the e2e test fails if Jaeger ever needs more, so the
  * config rule cannot silently drift from the binary it sizes.
  */
-import type { RuleContext } from "./config-rules";
-import type { RawConfig } from "./config-schema";
-import { GOMEMLIMIT_SHARE } from "./jaeger-values";
-import { parseQuantity } from "./quantity";
+import type { RuleContext } from "../config/rules";
+import type { RawConfig } from "../config/schema";
+import { GOMEMLIMIT_SHARE } from "./values";
+import { parseQuantity } from "../k8s";
 
 export const JAEGER_MEMORY = Object.freeze({
     /** Peak resident bytes per stored trace of a full store (5 spans, ~15 tags each): measured 13.6 KiB. */

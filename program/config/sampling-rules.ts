@@ -1,13 +1,13 @@
 /**
- * The config rules about what gets sampled, in the two modes (run by lib/config-rules.ts):
+ * The config rules about what gets sampled, in the two modes (run by program/config/rules.ts):
  * - head sampling (default): the mesh keeps `sampling` % of requests, decided where a trace starts;
  * - tail sampling (`tailSampling.enabled`): the mesh sends every request and Jaeger's tail_sampling processor keeps
  *   errors, slow traces, the listed services and `tailSampling.probabilisticPercent` % of the rest.
  * Each rule names the keys that disagree, so a stack file cannot mix the two.
  */
-import type { RawConfig } from "./config-schema";
-import type { RuleContext } from "./config-rules";
-import { isPlainObject } from "./objects";
+import type { RawConfig } from "./schema";
+import type { RuleContext } from "./rules";
+import { isPlainObject } from "../k8s";
 
 /** What prod keeps of ordinary requests, in either mode (inclusive); the policy pack's prod.json says the same. */
 export const PROD_SAMPLING_RANGE = Object.freeze({ min: 1, max: 10 });

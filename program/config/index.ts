@@ -8,11 +8,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./config-schema";
-import { crossFieldRules, RuleContext } from "./config-rules";
+import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./schema";
+import { crossFieldRules, RuleContext } from "./rules";
 import { isWildcardHost } from "./external-hosts";
-import { isPlainObject } from "./objects";
-import { ENVIRONMENT_ATTRIBUTE } from "./otel-env";
+import { isPlainObject } from "../k8s";
+import { ENVIRONMENT_ATTRIBUTE } from "../app-namespace/otel-env";
 import { meshSamplingPercent, probabilisticPercent } from "./sampling-rules";
 
 export const PROJECT = "eco2-tracing";
@@ -34,7 +34,7 @@ export interface TracingConfig {
     readonly environment: "dev" | "prod";
     /** Mesh-wide sampling percentage (0–100); 100 with tail sampling. */
     readonly sampling: number;
-    /** The collector's per-trace decision (lib/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
+    /** The collector's per-trace decision (program/jaeger/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
     readonly tailSampling: TailSamplingConfig;
     /** Span attributes deleted or hashed in the Jaeger pipeline, in both modes. */
     readonly scrubAttributes: readonly ScrubAttribute[];

@@ -1,12 +1,12 @@
 /**
  * networking.istio.io/v1 ServiceEntries so external dependencies show as named services in traces and the service
- * graph, not as PassthroughCluster. The rules Istio enforces on them are checked at config time (lib/external-hosts.ts).
+ * graph, not as PassthroughCluster. The rules Istio enforces on them are checked at config time (program/config/external-hosts.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ExternalService } from "../lib/config";
-import { serviceEntrySpec } from "../lib/mesh-config";
-import { Models, schemaError } from "../lib/models";
+import { ExternalService } from "../config";
+import { serviceEntrySpec } from "./mesh-config";
+import { Models, schemaError } from "./models";
 
 export interface ExternalServicesArgs {
     /** Where the entries live: the root namespace, exported to all namespaces. */

@@ -16,11 +16,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JaegerConfig } from "../lib/config";
-import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../lib/jaeger-topology";
-import { helmInstall } from "./helm-install";
-import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "../lib/jaeger-values";
-import { SpanPipeline } from "../lib/span-pipeline";
+import { JaegerConfig } from "../config";
+import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "./topology";
+import { helmInstall } from "../helm-install";
+import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "./values";
+import { SpanPipeline } from "./span-pipeline";
 
 export interface JaegerArgs extends JaegerConfig {
     /** Storage password from a Pulumi secret, when not taken from an existing Kubernetes Secret. */

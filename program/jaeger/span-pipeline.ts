@@ -1,16 +1,16 @@
 /**
- * The processors of Jaeger's traces pipeline (part of the generated userconfig, lib/jaeger-values.ts). Pure.
+ * The processors of Jaeger's traces pipeline (part of the generated userconfig, program/jaeger/values.ts). Pure.
  *
  * Head mode: [attributes/scrub] → batch. Tail mode: memory_limiter → [attributes/scrub] → tail_sampling → batch.
  * Scrubbing comes before the sampler so the traces it holds during the decision wait carry no secrets either; the
  * sampler's policies read the status, the timestamps and `service.name`, which scrubbing never touches.
  * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
  */
-import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "./config";
+import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "../config";
 // Read at call time only: jaeger-values imports this module.
-import { GOMEMLIMIT_SHARE } from "./jaeger-values";
-import type { Values } from "./objects";
-import { SMOKE_SERVICE } from "./smoke-spans";
+import { GOMEMLIMIT_SHARE } from "./values";
+import type { Values } from "../k8s";
+import { SMOKE_SERVICE } from "../smoke-test/smoke-spans";
 
 export interface SpanPipeline {
     tailSampling: TailSamplingConfig;
@@ -24,7 +24,7 @@ export const SERVICE_NAME_ATTRIBUTE = "service.name";
 
 /**
  * memory_limiter refuses data (receivers answer "retry later") above GOMEMLIMIT's share of the container limit, the
- * budget the in-memory store is sized within (lib/jaeger-memory.ts), so a full store alone never trips it; what grows
+ * budget the in-memory store is sized within (program/jaeger/memory.ts), so a full store alone never trips it; what grows
  * past it is the sampler's held traces when traffic outruns the decision wait. It forces a GC this much higher.
  */
 const MEMORY_SPIKE_PERCENT = 10;

@@ -8,8 +8,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkPolicyConfig } from "../lib/config";
-import { jaegerIngressPolicy } from "../lib/network-policies";
+import { NetworkPolicyConfig } from "../config";
+import { jaegerIngressPolicy } from "./network-policies";
 
 export interface JaegerIngressPolicyArgs {
     namespace: string;

@@ -6,10 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { IstioConfig, TelemetryConfig } from "../lib/config";
-import { helmInstall } from "./helm-install";
-import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "../lib/mesh-config";
-import { Models, schemaError } from "../lib/models";
+import { IstioConfig, TelemetryConfig } from "../config";
+import { helmInstall } from "../helm-install";
+import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "./mesh-config";
+import { Models, schemaError } from "./models";
 
 export interface MeshTracingArgs {
     istio: IstioConfig;

@@ -4,8 +4,8 @@
  * config that must keep everything else. Pure functions of config; the components turn these into resources.
  */
 import type { IServiceEntry, ITelemetry } from "./models";
-import type { ExternalService, IstioConfig, TelemetryConfig } from "./config";
-import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
+import type { ExternalService, IstioConfig, TelemetryConfig } from "../config";
+import { deepMerge, isPlainObject, sortKeys, Values } from "../k8s";
 
 export type TelemetrySpec = NonNullable<ITelemetry["spec"]>;
 export type ServiceEntrySpec = NonNullable<IServiceEntry["spec"]>;
@@ -71,7 +71,7 @@ export interface TelemetryObject {
 
 export interface TelemetryInputs {
     istio: Pick<IstioConfig, "rootNamespace" | "tracingProvider">;
-    /** `traceRoot` only matters to the config rules (lib/sampling-rules.ts): Istio has no such field. */
+    /** `traceRoot` only matters to the config rules (program/config/sampling-rules.ts): Istio has no such field. */
     telemetry: Pick<TelemetryConfig, "accessLogging" | "customTags"> & { workloadOverrides: readonly Omit<TelemetryConfig["workloadOverrides"][number], "traceRoot">[] };
     /** Mesh-wide sampling percentage. */
     sampling: number;

@@ -8,10 +8,10 @@
  * the script must not race the proxy's startup.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { JaegerEndpoints } from "../lib/jaeger-topology";
-import { PART_OF } from "../lib/labels";
-import { otlpTraces, SMOKE_MARKER, SMOKE_SERVICE, smokeScript, zipkinSpans } from "../lib/smoke-spans";
-import { Container, instrumentedDeployment } from "./instrumented-deployment";
+import { JaegerEndpoints } from "../jaeger/topology";
+import { PART_OF } from "../k8s";
+import { otlpTraces, SMOKE_MARKER, SMOKE_SERVICE, smokeScript, zipkinSpans } from "./smoke-spans";
+import { Container, instrumentedDeployment } from "../app-namespace/instrumented-deployment";
 
 export interface SmokeTestArgs {
     namespace: string;

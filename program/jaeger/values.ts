@@ -11,10 +11,9 @@
  * - The pod template carries no checksum of the ConfigMap, so a config change alone would not restart Jaeger.
  */
 import { createHash } from "crypto";
-import type { JaegerConfig } from "./config";
-import { PORTS } from "./jaeger-topology";
-import { deepMerge, isPlainObject, sortKeys, Values } from "./objects";
-import { parseQuantity } from "./quantity";
+import type { JaegerConfig } from "../config";
+import { PORTS } from "./topology";
+import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../k8s";
 import { SpanPipeline, spanProcessors } from "./span-pipeline";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */
