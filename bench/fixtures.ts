@@ -16,8 +16,8 @@ import { PART_OF } from "../program/k8s";
 import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../program/network/network-policies";
 import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../program/app-namespace/otel-env";
 import type { ISTIO_PORT_PROTOCOLS } from "../program/config/external-hosts";
-import type { StackResource } from "../lib/synth-run";
-import { typeToken } from "../lib/manifest-files";
+import type { StackResource } from "../tools/synth/mock-plan";
+import { typeToken } from "../tools/policy-check/read-manifests";
 
 type IstioProtocol = (typeof ISTIO_PORT_PROTOCOLS)[number];
 

@@ -5,7 +5,7 @@
  *   node bin/bench/floor-a.js      prints {"registered": 1}
  */
 import * as k8s from "@pulumi/kubernetes";
-import { runUnderMocks } from "../lib/mock-runtime";
+import { runUnderMocks } from "../tools/mock-runtime";
 
 runUnderMocks(() => new k8s.core.v1.ConfigMap("floor-a", { metadata: { name: "floor-a", namespace: "default" }, data: { key: "value" } }), {
     project: "floor-a",

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { runUnderMocks } from "../lib/mock-runtime";
+import { runUnderMocks } from "../tools/mock-runtime";
 import type { FloorItem } from "./floor-plan";
 
 type Ctor = new (name: string, args: any) => pulumi.CustomResource | pulumi.ComponentResource;

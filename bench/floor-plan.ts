@@ -3,7 +3,7 @@
  * @pulumi/kubernetes registrations — the resource class for each object's type and the object itself as args.
  * Parsed here, in the bench's parent process, so floor B's own time is registration only (it reads JSON).
  *
- * Each document's leading comment (`from <type> "<resource name>"`, see lib/manifests.ts) gives the Pulumi type
+ * Each document's leading comment (`from <type> "<resource name>"`, see tools/synth/write-manifests.ts) gives the Pulumi type
  * and name synth registered it under, so floor B uses the same names; a `patch (...)` prefix marks a Patch resource.
  */
 import * as YAML from "yaml";

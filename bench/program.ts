@@ -1,5 +1,5 @@
 /**
- * The program under the mock runtime writing its plan (lib/synth-run.ts, lib/manifests.ts): manifests.yaml and
+ * The program under the mock runtime writing its plan (tools/synth/mock-plan.ts, tools/synth/write-manifests.ts): manifests.yaml and
  * helm-releases.yaml as the mock plan has them, without schema validation or a policy pack. This is the figure
  * compared with floor B.
  *
@@ -10,14 +10,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { renderHelmReleases, renderManifests, stackObjects } from "../lib/manifests";
-import { runProgramForSynth } from "../lib/synth-run";
+import { renderHelmReleases, renderManifests, stackObjects } from "../tools/synth/write-manifests";
+import { runProgramForSynth } from "../tools/synth/mock-plan";
+import { PROJECT_DIR } from "../toolchain/paths";
 
 async function main(): Promise<void> {
     const { positionals, values } = parseArgs({ allowPositionals: true, options: { "config-file": { type: "string" }, out: { type: "string" } } });
     const [stack] = positionals;
     if (!stack || !values.out) throw new Error("usage: node bin/bench/program.js <stack> [--config-file FILE] --out DIR");
-    const root = path.resolve(__dirname, "..", "..");
+    const root = PROJECT_DIR;
     const run = await runProgramForSynth({ root, stack, configFile: values["config-file"] && path.resolve(values["config-file"]) });
     const objects = stackObjects(run.resources);
     fs.mkdirSync(values.out, { recursive: true });

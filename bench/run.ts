@@ -21,8 +21,9 @@ import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
 import { floorPlan } from "./floor-plan";
 import { measure, Sample } from "./measure";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withFloor } from "./report";
+import { PROJECT_DIR } from "../toolchain/paths";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = PROJECT_DIR;
 const BIN = path.join(ROOT, "bin");
 const SCRIPT = {
     check: path.join(BIN, "scripts", "policy-check.js"),

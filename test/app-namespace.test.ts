@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { configProblems, ofType, one, runStack } from "./helpers";
 import { assertValidK8s } from "./k8s-schema";
 import { jaegerEndpoints, jaegerPodLabels } from "../program/jaeger/topology";
-import { MockRun, RegisteredResource } from "../lib/mock-runtime";
+import { MockRun, RegisteredResource } from "../tools/mock-runtime";
 import { otelEnv, samplerArg } from "../program/app-namespace/otel-env";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";

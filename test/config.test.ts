@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { parseConfig, PROJECT, TracingConfig } from "../program/config";
-import { readStackFile } from "../lib/stack-file";
+import { readStackFile } from "../tools/stack-file";
 import { configProblems, expectConfigProblem, ROOT } from "./helpers";
 
 function stackRaw(stack: string): Record<string, string> {

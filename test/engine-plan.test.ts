@@ -1,5 +1,5 @@
 /**
- * lib/engine-plan.ts: reading back what the real CLI reports, over records in the CLI's own formats (`preview
+ * tools/synth/engine-plan.ts: reading back what the real CLI reports, over records in the CLI's own formats (`preview
  * --json` steps, `--event-log` lines as pulumi 3.248 writes them, the provider's render directory). The CLI itself
  * runs in test/e2e/synth.e2e.ts.
  */
@@ -7,8 +7,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configErrorMessage, engineDiagnostics, EngineEvent, plannedReleases, plannedResources, policyVerdict, renderedObjects } from "../lib/engine-plan";
-import { REDACTED } from "../lib/manifests";
+import { configErrorMessage, engineDiagnostics, EngineEvent, plannedReleases, plannedResources, policyVerdict, renderedObjects } from "../tools/synth/engine-plan";
+import { REDACTED } from "../tools/synth/write-manifests";
 
 const URN = "urn:pulumi:dev::eco2-tracing::";
 const summary = (passed: string[], failed: string[] = []) => ({ policyPackName: "eco2-tracing", policyPackVersion: "0.1.0", passed, failed });

@@ -4,7 +4,7 @@ import { configProblems, expectConfigProblem, ofType, runStack } from "./helpers
 import { ExternalService } from "../program/config";
 import { serviceEntryProblems } from "../program/config/external-hosts";
 import { loadModels, schemaError } from "../program/mesh/models";
-import { ProgramError, runUnderMocks } from "../lib/mock-runtime";
+import { ProgramError, runUnderMocks } from "../tools/mock-runtime";
 import { ExternalServices } from "../program/mesh/external-services";
 
 const SERVICE_ENTRY = "kubernetes:networking.istio.io/v1:ServiceEntry";

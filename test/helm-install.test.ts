@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../program/config";
-import { runUnderMocks } from "../lib/mock-runtime";
-import { readStackFile } from "../lib/stack-file";
+import { runUnderMocks } from "../tools/mock-runtime";
+import { readStackFile } from "../tools/stack-file";
 import { ofType, ROOT, runStack } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

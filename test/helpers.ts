@@ -4,20 +4,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runUnderMocks, MockRun, RegisteredResource } from "../lib/mock-runtime";
-import { readStackFile } from "../lib/stack-file";
+import { runUnderMocks, MockRun, RegisteredResource } from "../tools/mock-runtime";
+import { readStackFile } from "../tools/stack-file";
 import * as assert from "assert";
 import * as YAML from "yaml";
-import type { CommandIO } from "../lib/cli-io";
+import type { CommandIO } from "../toolchain/command";
+import { PROJECT_DIR } from "../toolchain/paths";
 import { ConfigError, parseConfig, PROJECT } from "../program/config";
 
 /** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
-export const ROOT = (() => {
-    for (let dir = __dirname; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
-    }
-})();
+export const ROOT = PROJECT_DIR;
 
 export interface RunOptions {
     /** Top-level keys (without the project prefix) to set, replace, or remove (value undefined). */
@@ -92,16 +88,23 @@ export interface CommandRun {
     stderr: string;
 }
 
-/** A command's main function in-process (cwd = repository root, like `npm run`), with its output collected. */
+/**
+ * A command's main function in-process, called from the repository root (cwd and INIT_CWD, as `npm run` from
+ * there sets them), with its output collected.
+ */
 export async function runCommand(main: (argv: string[], io: CommandIO) => Promise<number>, args: string[], stdin = ""): Promise<CommandRun> {
     const out: string[] = [];
     const err: string[] = [];
     const cwd = process.cwd();
+    const initCwd = process.env.INIT_CWD;
     process.chdir(ROOT);
+    process.env.INIT_CWD = ROOT;
     try {
         const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), stdin: () => stdin });
         return { code, stdout: out.map((l) => `${l}\n`).join(""), stderr: err.map((l) => `${l}\n`).join("") };
     } finally {
         process.chdir(cwd);
+        if (initCwd === undefined) delete process.env.INIT_CWD;
+        else process.env.INIT_CWD = initCwd;
     }
 }

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { ofType, one, runStack } from "./helpers";
 import { assertValidK8s } from "./k8s-schema";
 import { jaegerPodLabels } from "../program/jaeger/topology";
-import { MockRun } from "../lib/mock-runtime";
+import { MockRun } from "../tools/mock-runtime";
 import { jaegerIngressPolicy } from "../program/network/network-policies";
 
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as YAML from "yaml";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, parseConfig } from "../program/config";
-import { MockRun, RegisteredResource } from "../lib/mock-runtime";
+import { MockRun, RegisteredResource } from "../tools/mock-runtime";
 import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../program/jaeger/values";
 import { parseQuantity, deepMerge } from "../program/k8s";
 import { ofType, one, runStack } from "./helpers";

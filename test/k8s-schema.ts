@@ -1,7 +1,7 @@
 /** Validates recorded Kubernetes inputs against the upstream OpenAPI schema (kubernetes-models, ESM-only). */
 import * as assert from "assert";
 import { schemaError } from "../program/mesh/models";
-import { RegisteredResource } from "../lib/mock-runtime";
+import { RegisteredResource } from "../tools/mock-runtime";
 
 export async function assertValidK8s(resource: RegisteredResource): Promise<void> {
     const { apiVersion, kind } = resource.inputs;

@@ -4,7 +4,7 @@ import { configProblems, expectConfigProblem, ofType, one, runStack } from "./he
 import { parseConfig } from "../program/config";
 import { loadModels, schemaError } from "../program/mesh/models";
 import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../program/mesh/mesh-config";
-import { MockRun, ProgramError, RegisteredResource, runUnderMocks } from "../lib/mock-runtime";
+import { MockRun, ProgramError, RegisteredResource, runUnderMocks } from "../tools/mock-runtime";
 import { MeshTracing } from "../program/mesh/mesh-tracing";
 
 const TELEMETRY = "kubernetes:telemetry.istio.io/v1:Telemetry";

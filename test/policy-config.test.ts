@@ -1,5 +1,5 @@
 /**
- * lib/policy-config.ts: `--policy-pack-config` as the CLI handles it (pkg/resource/analyzer/config.go), for the
+ * tools/policy-check/pack-config.ts: `--policy-pack-config` as the CLI handles it (pkg/resource/analyzer/config.go), for the
  * in-process engine of `policy:check`. Where earlier implementations here disagreed with the CLI, the CLI's behaviour
  * is kept; each such case is pinned down here.
  */
@@ -8,8 +8,8 @@ import { Policies } from "@pulumi/policy";
 import { policies } from "../policy-pack/policies";
 import {
     parsePolicyPackConfig, PolicyConfigError, policyPackConfigFromJson, PolicyMetadata, reconcilePolicyConfig, resolvePolicyConfig, schemaProblems,
-} from "../lib/policy-config";
-import { policyMetadata, reconcileConfig } from "../lib/policy-engine";
+} from "../tools/policy-check/pack-config";
+import { policyMetadata, reconcileConfig } from "../tools/policy-check/engine";
 
 const problemsOf = (fn: () => unknown): readonly string[] => {
     try {

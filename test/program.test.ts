@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { runStack } from "./helpers";
-import { ProgramError } from "../lib/mock-runtime";
+import { ProgramError } from "../tools/mock-runtime";
 
 describe("program", () => {
     it("a bad config registers zero resources", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { configKeys, renderConfigReference, BEGIN, END } from "../lib/config-docs";
+import { configKeys, renderConfigReference, BEGIN, END } from "../tools/docs/config-docs";
 import { CONFIG_DESCRIPTIONS } from "../program/config/descriptions";
 import * as YAML from "yaml";
 import { ROOT, runStack } from "./helpers";

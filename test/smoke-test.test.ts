@@ -6,7 +6,7 @@ import * as path from "path";
 import { ofType, one, runStack } from "./helpers";
 import { assertValidK8s } from "./k8s-schema";
 import { jaegerEndpoints } from "../program/jaeger/topology";
-import { MockRun } from "../lib/mock-runtime";
+import { MockRun } from "../tools/mock-runtime";
 import { otlpTraces, PLACEHOLDERS, SMOKE_MARKER, zipkinSpans } from "../program/smoke-test/smoke-spans";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

@@ -1,8 +1,8 @@
 /** The traces pipeline the program generates in both sampling modes (program/jaeger/span-pipeline.ts through the real program). */
 import * as assert from "assert";
 import * as path from "path";
-import { MockRun } from "../lib/mock-runtime";
-import { readStackFile } from "../lib/stack-file";
+import { MockRun } from "../tools/mock-runtime";
+import { readStackFile } from "../tools/stack-file";
 import { one, ofType, ROOT, runStack } from "./helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError, PROJECT } from "../program/config";
-import { ProgramError, runUnderMocks } from "../lib/mock-runtime";
-import { readStackFile } from "../lib/stack-file";
+import { ProgramError, runUnderMocks } from "../tools/mock-runtime";
+import { readStackFile } from "../tools/stack-file";
 import { writeStackFile } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-rules-"));

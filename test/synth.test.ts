@@ -5,11 +5,11 @@
  */
 import * as assert from "assert";
 import * as YAML from "yaml";
-import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../lib/manifests";
-import { validateAll } from "../lib/schema-validation";
-import { exitCode } from "../lib/synth-summary";
-import { runProgramForSynth, StackResource } from "../lib/synth-run";
-import type { PolicyVerdict } from "../lib/engine-plan";
+import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../tools/synth/write-manifests";
+import { validateAll } from "../tools/synth/schema-validation";
+import { exitCode } from "../tools/synth/summary";
+import { runProgramForSynth, StackResource } from "../tools/synth/mock-plan";
+import type { PolicyVerdict } from "../tools/synth/engine-plan";
 import { ROOT } from "./helpers";
 
 describe("synth: the resource tree", () => {

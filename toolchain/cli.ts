@@ -5,9 +5,8 @@
  * of tool, version, path and origin; with --json only {"<tool>": "<absolute path>", ...}. Exit 1 when a component
  * cannot be built (the message names the module and version the proxy refused).
  */
-import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { parseArgs } from "util";
-import { failingWith, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
 import { ensureToolchain } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";
@@ -40,4 +39,4 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     });
 }
 
-runWhenMain(module, main);
+runWhenMain(module, "toolchain", main);

@@ -4,9 +4,8 @@
  * The embedded cluster (toolchain/cluster.ts). `up` builds what is missing of the toolchain first and is a no-op on
  * a running cluster; `kubeconfig` prints the path of its kubeconfig. Exit 1 on failure, 2 on bad arguments.
  */
-import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";
-import { failingWith, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
 
 const USAGE = "usage: npm run cluster -- up | down | status | kubeconfig";
 
@@ -29,4 +28,4 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     });
 }
 
-runWhenMain(module, main);
+runWhenMain(module, "cluster", main);

@@ -1,6 +1,39 @@
-/** What the toolchain's commands (toolchain, cluster, local) share: failures they expect, and how they start. */
-import { CommandIO } from "../lib/cli-io";
+/**
+ * What every command (synth, policy:check, docs, toolchain, cluster, local) shares: where it writes and reads, so
+ * tests run it in-process; where relative paths given to it start; the failures it expects; how it starts.
+ */
+import * as fs from "fs";
+import * as path from "path";
 import { ToolchainError } from "./tools";
+
+export interface CommandIO {
+    /** One line of output (no trailing newline). */
+    out(line: string): void;
+    err(line: string): void;
+    stdin(): string;
+}
+
+export const PROCESS_IO: CommandIO = {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    stdin: () => fs.readFileSync(0, "utf8"),
+};
+
+/** The directory the user ran the command from: npm runs scripts in the project root and passes the caller's in INIT_CWD. */
+export function callerDir(): string {
+    return process.env.INIT_CWD ?? process.cwd();
+}
+
+/** A path the user gave, resolved against the directory they ran the command from. */
+export function callerPath(file: string): string {
+    return path.resolve(callerDir(), file);
+}
+
+/** A path as the user would type it: relative below their directory, absolute elsewhere. */
+export function shownPath(file: string): string {
+    const r = path.relative(callerDir(), file);
+    return r === "" ? "." : r.startsWith("..") || path.isAbsolute(r) ? file : r;
+}
 
 /** Runs a command's work; a ToolchainError is the command's own failure (exit 1), anything else a bug. */
 export async function failingWith(name: string, io: CommandIO, work: () => Promise<number>): Promise<number> {
@@ -13,7 +46,17 @@ export async function failingWith(name: string, io: CommandIO, work: () => Promi
     }
 }
 
-/** Starts `main` when the module is the entry point, with process.exitCode (never process.exit) for its result. */
-export function runWhenMain(mod: NodeModule, main: (argv: string[]) => Promise<number>): void {
-    if (require.main === mod) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+/**
+ * Starts `main` when the module is the entry point, with process.exitCode (never process.exit) for its result; a
+ * failure `main` did not handle is reported as `<name> failed: …` with exit 1.
+ */
+export function runWhenMain(mod: NodeModule, name: string, main: (argv: string[]) => Promise<number>): void {
+    if (require.main !== mod) return;
+    main(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
+        (e) => {
+            process.stderr.write(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+            process.exitCode = 1;
+        },
+    );
 }

@@ -5,9 +5,8 @@
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
  * `--policy-pack` is given. The exit code is the CLI's.
  */
-import { CommandIO, PROCESS_IO } from "../lib/cli-io";
 import { runLocal } from "./local";
-import { failingWith, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 
@@ -19,4 +18,4 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     return failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
 }
 
-runWhenMain(module, main);
+runWhenMain(module, "local", main);

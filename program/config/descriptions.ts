@@ -1,4 +1,4 @@
-/** One line per config key path, for the generated README reference (lib/config-docs.ts). */
+/** One line per config key path, for the generated README reference (tools/docs/config-docs.ts). */
 export const CONFIG_DESCRIPTIONS: Record<string, string> = {
     environment: "Stack environment; sets the sampling default and range and the `deployment.environment.name` span tag and resource attribute.",
     sampling: "Mesh-wide sampling percentage. dev defaults to 100; prod must be 1–10 (default 1); numeric strings are accepted.",

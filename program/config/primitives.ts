@@ -9,7 +9,7 @@ import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from "../k8s";
 
 /**
  * `pulumi config set` hands numbers over as strings, and the stack-file reader keeps numbers JSON cannot hold as
- * written (lib/stack-file.ts): decimal, exponent and YAML's `.inf`/`.nan` forms all count as numbers, so `1e999` is
+ * written (tools/stack-file.ts): decimal, exponent and YAML's `.inf`/`.nan` forms all count as numbers, so `1e999` is
  * reported as out of range rather than as not a number.
  */
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?\s*$/i;

@@ -8,9 +8,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { REDACTED } from "../../lib/manifests";
-import { SECRET_PLACEHOLDER } from "../../lib/stack-file";
-import { main as synth } from "../../scripts/synth";
+import { REDACTED } from "../../tools/synth/write-manifests";
+import { SECRET_PLACEHOLDER } from "../../tools/stack-file";
+import { main as synth } from "../../tools/synth/synth";
 import { CommandRun, ROOT, runCommand, writeStackFile } from "../helpers";
 import { allTools, cluster, tmpDir } from "./harness";
 

@@ -1,12 +1,12 @@
 /**
- * lib/policy-engine.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
+ * tools/policy-check/engine.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
  * the policy tests and policy:check would prove something the real engine path does not do. The config format
  * and its reconciliation are tested in test/policy-config.test.ts.
  */
 import * as assert from "assert";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyze, EngineResource } from "../../lib/policy-engine";
-import { policyPackConfigFromJson } from "../../lib/policy-config";
+import { analyze, EngineResource } from "../../tools/policy-check/engine";
+import { policyPackConfigFromJson } from "../../tools/policy-check/pack-config";
 import { run, yaml } from "./helpers";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's sentinel for a value unknown during preview

@@ -1,15 +1,15 @@
 /**
- * Drives the pack's policy objects through lib/policy-engine.ts, which builds args exactly as @pulumi/policy's
+ * Drives the pack's policy objects through tools/policy-check/engine.ts, which builds args exactly as @pulumi/policy's
  * analyzer server does for the engine's Analyze/AnalyzeStack calls (props through a protobuf Struct and the
  * unknown-checking proxy, getConfig from the CLI-reconciled config, notApplicable, stackTags).
  */
 import * as assert from "assert";
 import { Policies } from "@pulumi/policy";
 import { policies } from "../../policy-pack/policies";
-import { parseManifests } from "../../lib/manifest-files";
-import { analyze, AnalysisResult, EngineResource } from "../../lib/policy-engine";
-import { policyPackConfigFromJson } from "../../lib/policy-config";
-import { MockRun } from "../../lib/mock-runtime";
+import { parseManifests } from "../../tools/policy-check/read-manifests";
+import { analyze, AnalysisResult, EngineResource } from "../../tools/policy-check/engine";
+import { policyPackConfigFromJson } from "../../tools/policy-check/pack-config";
+import { MockRun } from "../../tools/mock-runtime";
 
 export function policy(name: string): Policies[number] {
     const found = policies.find((p) => p.name === name);

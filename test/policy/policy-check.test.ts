@@ -7,10 +7,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { policyCheck } from "../../scripts/policy-check";
+import { main as policyCheck } from "../../tools/policy-check/policy-check";
 import { ROOT, runCommand } from "../helpers";
 
-const SCRIPT = path.join(ROOT, "bin", "scripts", "policy-check.js");
+const SCRIPT = path.join(ROOT, "bin", "tools", "policy-check", "policy-check.js");
 const FIXTURES = path.join("test", "fixtures", "manifests");
 const fixture = (name: string) => path.join(FIXTURES, name);
 
@@ -25,9 +25,9 @@ function outcome(code: number | null, stdout: string, stderr: string): Outcome {
     return { code, stdout, stderr, lines: stdout.trim().split("\n") };
 }
 
-/** The compiled script as a process (cwd = repository root, like `npm run`). */
-function spawnCheck(args: string[], input?: string): Outcome {
-    const r = spawnSync(process.execPath, [SCRIPT, ...args], { cwd: ROOT, encoding: "utf8", input });
+/** The compiled script as a process, called from the repository root (cwd and INIT_CWD, like `npm run` there). */
+function spawnCheck(args: string[], input?: string, from = ROOT): Outcome {
+    const r = spawnSync(process.execPath, [SCRIPT, ...args], { cwd: ROOT, env: { ...process.env, INIT_CWD: from }, encoding: "utf8", input });
     return outcome(r.status, r.stdout, r.stderr);
 }
 
@@ -40,9 +40,17 @@ async function check(args: string[], input = ""): Promise<Outcome> {
 describe("npm run policy:check", function () {
     this.timeout(30_000);
 
-    it("the script is wired in package.json (compiled first)", () => {
+    it("the script is wired in package.json (an incremental build first)", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        assert.strictEqual(pkg.scripts["policy:check"], "tsc -p . && node bin/scripts/policy-check.js");
+        assert.strictEqual(pkg.scripts["policy:check"], "tsc -b . && node bin/tools/policy-check/policy-check.js");
+    });
+
+    it("relative paths start at the caller's directory (INIT_CWD), not the project root npm runs it in", () => {
+        const ok = spawnCheck(["compliant.yaml"], undefined, path.join(ROOT, FIXTURES));
+        assert.deepStrictEqual([ok.code, ok.stderr], [0, ""]);
+        const missing = spawnCheck(["compliant.yaml"]);
+        assert.strictEqual(missing.code, 2);
+        assert.match(missing.stderr, /^error: unreadable input: compliant.yaml: no such file/);
     });
 
     it("as a process: exit 0 on compliant manifests, 1 on a mandatory violation, 2 on unreadable input", () => {

@@ -2,9 +2,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineResource } from "../../lib/policy-engine";
+import { EngineResource } from "../../tools/policy-check/engine";
 import { PROJECT } from "../../program/config";
-import { readStackFile } from "../../lib/stack-file";
+import { readStackFile } from "../../tools/stack-file";
 import { ROOT, runStack } from "../helpers";
 import { assertCompliant, assertViolation, fromMockRun, violations, yaml } from "./helpers";
 

@@ -5,8 +5,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { analyze, AnalysisResult, EngineResource } from "../../lib/policy-engine";
-import { PolicyPackConfig, readPolicyPackConfig } from "../../lib/policy-config";
+import { analyze, AnalysisResult, EngineResource } from "../../tools/policy-check/engine";
+import { PolicyPackConfig, readPolicyPackConfig } from "../../tools/policy-check/pack-config";
 import { ROOT, runStack } from "../helpers";
 import { fromMockRun } from "./helpers";
 

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyConfigError } from "../../lib/policy-config";
+import { PolicyConfigError } from "../../tools/policy-check/pack-config";
 import { ROOT } from "../helpers";
 import { assertCompliant, assertViolation, run, violations, yaml } from "./helpers";
 

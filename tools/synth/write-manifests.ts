@@ -9,7 +9,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import type { StackResource } from "./synth-run";
+import type { StackResource } from "./mock-plan";
 
 /** rpc.specialSigKey / rpc.specialSecretSig of the Pulumi wire format. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";

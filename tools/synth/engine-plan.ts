@@ -1,12 +1,12 @@
 /**
- * What `npm run synth` reads back from the real engine (lib/synth-engine.ts runs it): the steps of `pulumi preview
+ * What `npm run synth` reads back from the real engine (tools/synth/engine.ts runs it): the steps of `pulumi preview
  * --json`, the engine events of `--event-log` (policy violations, the program's error) and the files the provider
  * writes with `renderYamlToDirectory`. Pure functions over those outputs, so they are unit-tested without the CLI.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { HelmRelease, helmRelease, KubeObject, redactSecretData, sortObjects, sortReleases } from "./manifests";
+import { HelmRelease, helmRelease, KubeObject, redactSecretData, sortObjects, sortReleases } from "./write-manifests";
 
 /** One line of an engine event log (apitype.EngineEvent); only the fields read here are typed. */
 export interface EngineEvent {

@@ -2,7 +2,7 @@
  * The short report `npm run synth` prints, and the exit code it implies: 0 clean (advisories allowed),
  * 1 schema failure or mandatory policy violation. Pure formatting over the synth results.
  */
-import type { StackObjects } from "./manifests";
+import type { StackObjects } from "./write-manifests";
 import { RELEASE_FIELDS, type SchemaResult } from "./schema-validation";
 import type { PolicyVerdict } from "./engine-plan";
 

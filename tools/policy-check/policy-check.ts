@@ -3,7 +3,7 @@
  *
  * Runs the policy pack over plain Kubernetes YAML, for teams that deploy with Helm (`helm template`) or kustomize
  * (`kustomize build`). Resource policies run once per object, stack policies once over everything, with the same
- * config handling (lib/policy-config.ts) and args as `pulumi preview --policy-pack` (see lib/policy-engine.ts).
+ * config handling (tools/policy-check/pack-config.ts) and args as `pulumi preview --policy-pack` (see tools/policy-check/engine.ts).
  *
  * Prints one line per violation — policy, level, Kind/namespace/name, message — then a summary.
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 the check could not run (unreadable input or
@@ -11,11 +11,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { policies } from "../policy-pack/policies";
-import { CommandIO, PROCESS_IO } from "../lib/cli-io";
-import { ManifestError, ManifestResource, parseManifests } from "../lib/manifest-files";
-import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "../lib/policy-config";
-import { analyze, reconcileConfig } from "../lib/policy-engine";
+import { policies } from "../../policy-pack/policies";
+import { callerPath, CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/command";
+import { ManifestError, ManifestResource, parseManifests } from "./read-manifests";
+import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "./pack-config";
+import { analyze, reconcileConfig } from "./engine";
 
 const USAGE = "usage: npm run policy:check -- [--config policy-config.json] <file.yaml|directory|-> ...";
 
@@ -47,24 +47,24 @@ function parseArgs(argv: string[]): Args {
 function read(file: string, stdin?: () => string): string {
     const fromStdin = file === "-" && stdin !== undefined;
     try {
-        return fromStdin ? stdin() : fs.readFileSync(file, "utf8");
+        return fromStdin ? stdin() : fs.readFileSync(callerPath(file), "utf8");
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
         throw new ManifestError(fromStdin ? "<stdin>" : file, err.code === "ENOENT" ? "no such file" : err.message);
     }
 }
 
-/** Files to read: directories expand to their .yaml/.yml files (recursively, sorted). */
+/** Files to read (as given: relative to the caller's directory): directories expand to their .yaml/.yml files (recursively, sorted). */
 function expand(input: string): string[] {
     if (input === "-") return [input];
     let stat: fs.Stats;
     try {
-        stat = fs.statSync(input);
+        stat = fs.statSync(callerPath(input));
     } catch {
         throw new ManifestError(input, "no such file or directory");
     }
     if (!stat.isDirectory()) return [input];
-    const found = fs.readdirSync(input, { recursive: true, encoding: "utf8" })
+    const found = fs.readdirSync(callerPath(input), { recursive: true, encoding: "utf8" })
         .filter((f) => /\.ya?ml$/.test(f))
         .map((f) => path.join(input, f))
         .sort();
@@ -90,7 +90,7 @@ function warnDuplicates(resources: readonly ManifestResource[], io: CommandIO): 
 }
 
 /** The whole command; resolves to the exit code. */
-export async function policyCheck(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     try {
         return await check(argv, io);
     } catch (e) {
@@ -140,6 +140,4 @@ async function check(argv: string[], io: CommandIO): Promise<number> {
     return mandatory > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
-    policyCheck(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+runWhenMain(module, "policy-check", main);

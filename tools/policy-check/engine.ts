@@ -11,7 +11,7 @@ import {
     EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs,
     StackValidationPolicy, UnknownValueError, unknownCheckingProxy,
 } from "@pulumi/policy";
-import { PolicyConfigError, PolicyMetadata, PolicyPackConfig, resolvePolicyConfig } from "./policy-config";
+import { PolicyConfigError, PolicyMetadata, PolicyPackConfig, resolvePolicyConfig } from "./pack-config";
 
 // Internal modules of the SDK (no typings, no exports map): the exact (de)serialization the analyzer server uses.
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: object): { toJavaScript(): object } } };

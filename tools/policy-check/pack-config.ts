@@ -98,8 +98,8 @@ export function parsePolicyPackConfig(text: string, file: string): PolicyPackCon
     return policyPackConfigFromJson(raw, file);
 }
 
-export function readPolicyPackConfig(file: string): PolicyPackConfig {
-    return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), file);
+export function readPolicyPackConfig(file: string, shown = file): PolicyPackConfig {
+    return parsePolicyPackConfig(fs.readFileSync(file, "utf8"), shown);
 }
 
 /** applyConfig: "all" sets the level of every entry so far, then each entry's level and properties win. */

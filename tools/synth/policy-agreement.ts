@@ -4,10 +4,10 @@
  * `jaeger.releaseName: traces`) is only recognised as Jaeger's when `jaegerPodLabels` name that release; otherwise
  * those policies pass without looking. (The egress policies take the collector from the stack itself.)
  */
-import { stackJaeger } from "../policy-pack/lib/jaeger";
-import { hasLabels } from "../policy-pack/lib/resources";
-import { describeLabels } from "../policy-pack/lib/selectors";
-import type { PolicyPackConfig } from "./policy-config";
+import { stackJaeger } from "../../policy-pack/lib/jaeger";
+import { hasLabels } from "../../policy-pack/lib/resources";
+import { describeLabels } from "../../policy-pack/lib/selectors";
+import type { PolicyPackConfig } from "../policy-check/pack-config";
 import type { PlannedResource } from "./engine-plan";
 
 /** One line per policy whose reconciled `jaegerPodLabels` miss the labels of the stack's own Jaeger pods. */

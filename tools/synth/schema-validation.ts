@@ -5,7 +5,7 @@
  *
  * Both packages are ESM-only: they are loaded with a real dynamic import (see program/mesh/models.ts).
  */
-import type { HelmRelease, KubeObject } from "./manifests";
+import type { HelmRelease, KubeObject } from "./write-manifests";
 
 export interface SchemaIssue {
     /** JSON path inside the object, e.g. `.spec.ports[0].port`. */

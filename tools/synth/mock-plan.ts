@@ -9,8 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
-import { readStackFile, StackFileConfig } from "./stack-file";
+import { runUnderMocks, ProgramError, RegisteredResource } from "../mock-runtime";
+import { readStackFile, StackFileConfig } from "../stack-file";
 
 export interface ProjectFile {
     name: string;
@@ -75,7 +75,7 @@ export async function runProgramForSynth(options: SynthRunOptions): Promise<Synt
     const project = readProject(options.root);
     const file = options.configFile ?? path.join(options.root, `Pulumi.${options.stack}.yaml`);
     const stackConfig = options.stackConfig ?? readStackConfig(file, project);
-    const program = options.program ?? (require("../index") as () => unknown);
+    const program = options.program ?? (require("../../index") as () => unknown);
 
     // A stack transformation sees every resource's type, name and parent as the SDK constructs it; the mock
     // monitor's own URNs keep only the last parent type, the engine keeps the whole chain.

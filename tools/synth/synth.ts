@@ -1,7 +1,7 @@
 /**
  * npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]
  *
- * The offline plan of a stack, on the real engine (lib/synth-engine.ts: the toolchain's Pulumi CLI, language host
+ * The offline plan of a stack, on the real engine (tools/synth/engine.ts: the toolchain's Pulumi CLI, language host
  * and Kubernetes provider, a throwaway local stack): `pulumi preview` with the policy pack gives the Helm releases
  * and the pack's verdict; an `up` with `renderYamlToDirectory` gives every object the stack applies, the chart's
  * own rendered by the provider. The objects are validated against upstream schemas.
@@ -14,19 +14,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { configErrorMessage, engineDiagnostics, plannedReleases, plannedResources, policyVerdict } from "../lib/engine-plan";
-import { renderHelmReleases, renderManifests } from "../lib/manifests";
-import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../lib/policy-config";
-import { reconcileConfig } from "../lib/policy-engine";
-import { validateAll } from "../lib/schema-validation";
-import { exitCode, formatSummary } from "../lib/synth-summary";
-import { synthOnEngine } from "../lib/synth-engine";
-import { readProject, readStackConfig, StackFileError } from "../lib/synth-run";
-import { CommandIO, PROCESS_IO } from "../lib/cli-io";
-import { makeDirs, outDirProblem, removeFiles } from "../lib/out-dir";
-import { jaegerLabelDisagreements } from "../lib/policy-agreement";
-import { policies } from "../policy-pack/policies";
-import { ToolchainError } from "../toolchain/tools";
+import { configErrorMessage, engineDiagnostics, plannedReleases, plannedResources, policyVerdict } from "./engine-plan";
+import { renderHelmReleases, renderManifests } from "./write-manifests";
+import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../policy-check/pack-config";
+import { reconcileConfig } from "../policy-check/engine";
+import { validateAll } from "./schema-validation";
+import { exitCode, formatSummary } from "./summary";
+import { synthOnEngine } from "./engine";
+import { readProject, readStackConfig, StackFileError } from "./mock-plan";
+import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel } from "../../toolchain/command";
+import { PROJECT_DIR } from "../../toolchain/paths";
+import { makeDirs, outDirProblem, removeFiles } from "./out-dir";
+import { jaegerLabelDisagreements } from "./policy-agreement";
+import { policies } from "../../policy-pack/policies";
+import { ToolchainError } from "../../toolchain/tools";
 
 const USAGE = "usage: npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]";
 const HELP = `${USAGE}
@@ -39,14 +40,6 @@ the upstream schemas.
 Exit codes: 0 clean; 1 schema failure, mandatory policy violation or a failure to run; 2 invalid config or arguments.`;
 /** What a run writes; a failed run removes them, so a previous run's plan is never taken for this one's. */
 const OUTPUT_FILES = ["manifests.yaml", "helm-releases.yaml"] as const;
-
-/** The project root: the directory holding Pulumi.yaml above this script (bin/scripts or scripts). */
-function projectRoot(): string {
-    for (let dir = __dirname; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
-    }
-}
 
 class UsageError extends Error {}
 
@@ -77,15 +70,9 @@ function parse(argv: string[]) {
     return { help: false as const, stack, ...parsed.values };
 }
 
-/** Paths as the user would type them: relative below the working directory, absolute elsewhere. */
-const rel = (file: string) => {
-    const r = path.relative(process.cwd(), file);
-    return r === "" ? "." : r.startsWith("..") || path.isAbsolute(r) ? file : r;
-};
-
 /** The whole command; resolves to the exit code. */
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-    const root = projectRoot();
+    const root = PROJECT_DIR;
     let args: Exclude<ReturnType<typeof parse>, { help: true }>;
     let policyConfig: PolicyPackConfig | undefined;
     let policyConfigSource = "pack defaults";
@@ -97,12 +84,12 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
             return 0;
         }
         args = parsed;
-        const packDir = path.resolve(args["policy-pack"] ?? path.join(root, "policy-pack"));
-        const configFile = args["policy-pack-config"] ?? path.join(packDir, "config", `${args.stack}.json`);
+        const packDir = args["policy-pack"] ? callerPath(args["policy-pack"]) : path.join(root, "policy-pack");
+        const configFile = args["policy-pack-config"] ? callerPath(args["policy-pack-config"]) : path.join(packDir, "config", `${args.stack}.json`);
         if (args["policy-pack-config"] || fs.existsSync(configFile)) {
-            policyConfig = readPolicyPackConfig(configFile);
+            policyConfig = readPolicyPackConfig(configFile, rel(configFile));
             policyConfigSource = rel(configFile);
-            policyConfigFile = path.resolve(configFile);
+            policyConfigFile = configFile;
         }
         args = { ...args, "policy-pack": packDir };
     } catch (e) {
@@ -117,7 +104,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         throw e;
     }
 
-    const outDir = path.resolve(args.out ?? path.join(root, "out", args.stack));
+    const outDir = args.out ? callerPath(args.out) : path.join(root, "out", args.stack);
     const outProblem = outDirProblem(outDir);
     if (outProblem) {
         io.err(`--out ${rel(outDir)}: ${outProblem}\nnothing written.`);
@@ -131,7 +118,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     };
 
     const project = readProject(root);
-    const configFile = args["config-file"] ? path.resolve(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
+    const configFile = args["config-file"] ? callerPath(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
     try {
         const stackConfig = readStackConfig(configFile, project);
         const environment = stackConfig.config[`${project.name}:environment`];
@@ -192,12 +179,4 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     return exitCode({ schema, policy });
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (e) => {
-            process.stderr.write(`synth failed: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 1;
-        },
-    );
-}
+runWhenMain(module, "synth", main);

@@ -17,12 +17,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { runLocal } from "../toolchain/local";
-import { useSharedChart } from "../toolchain/local-workspace";
-import { PROJECT_DIR } from "../toolchain/paths";
+import { runLocal } from "../../toolchain/local";
+import { useSharedChart } from "../../toolchain/local-workspace";
+import { PROJECT_DIR } from "../../toolchain/paths";
 import { EngineEvent, readEventLog, renderedObjects } from "./engine-plan";
-import type { KubeObject } from "./manifests";
-import { parseKeepingNumbers, SECRET_PLACEHOLDER } from "./stack-file";
+import type { KubeObject } from "./write-manifests";
+import { parseKeepingNumbers, SECRET_PLACEHOLDER } from "../stack-file";
 
 export interface EngineSynthOptions {
     project: string;

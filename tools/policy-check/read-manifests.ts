@@ -5,7 +5,7 @@
  * `kubernetes:telemetry.istio.io/v1:Telemetry` (as `apiextensions.CustomResource` registers them).
  */
 import { parseAllDocuments } from "yaml";
-import type { EngineResource } from "./policy-engine";
+import type { EngineResource } from "./engine";
 
 export class ManifestError extends Error {
     constructor(readonly file: string, readonly reason: string) {
