@@ -1,4 +1,4 @@
-/** `npm run docs`: regenerates the README's config reference from the schema (test/readme.test.ts checks it). */
+/** `npm run docs`: regenerates the README's config reference from the schema (test/tools/docs/readme.test.ts checks it). */
 import * as fs from "fs";
 import * as path from "path";
 import { CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/command";

@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { TOOLCHAIN_DIR } from "../../toolchain/paths";
+import { COMPONENTS, TOOL_NAMES } from "../../toolchain/components";
+import { componentKey, refusedModule, reportsVersion } from "../../toolchain/tools";
+import { parsePulumiArgs } from "../../toolchain/local";
+import { stackNames } from "../../toolchain/stack-defaults";
+import { LOCAL_STORAGE_PASSWORD, referencedByStack } from "../../toolchain/local-platform";
+
+describe("toolchain (offline parts)", () => {
+    it("every tool name comes from exactly one component, each with a Go module folder", () => {
+        const provided = COMPONENTS.flatMap((c) => c.tools.map((t) => t.name));
+        assert.deepStrictEqual([...provided].sort(), [...TOOL_NAMES].sort());
+        for (const c of COMPONENTS) {
+            for (const f of ["go.mod", "go.sum"]) assert.ok(fs.existsSync(path.join(TOOLCHAIN_DIR, "go", c.module, f)), `${c.module}/${f}`);
+        }
+    });
+
+    it("the cache key is stable for the same inputs and changes with the Go version or the recipe", () => {
+        const c = COMPONENTS.find((x) => x.module === "helm")!;
+        assert.strictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey(c, "go1.26.8/linux/amd64"));
+        assert.notStrictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey(c, "go1.26.9/linux/amd64"));
+        assert.notStrictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey({ ...c, stamps: { ...c.stamps, extra: "1" } }, "go1.26.8/linux/amd64"));
+    });
+
+    it("names the module and version the proxy refused, from go's own message", () => {
+        const stderr = [
+            "go: downloading istio.io/api v1.30.4-0.20260824163423-69099aec2678",
+            "istio.io/istio/pkg/config/xds imports",
+            "\tistio.io/api/networking/v1: istio.io/api@v1.30.4-0.20260824163423-69099aec2678: reading https://proxy.golang.org/istio.io/api/@v/v1.30.4-0.20260824163423-69099aec2678.zip: 403 Forbidden",
+            "\tserver response: This module version is not available.",
+        ].join("\n");
+        assert.strictEqual(refusedModule(stderr), "istio.io/api v1.30.4-0.20260824163423-69099aec2678");
+        assert.strictEqual(refusedModule("main.go:3:2: undefined: foo"), undefined);
+    });
+
+    it("reuses a PATH binary only when it reports the pinned version as a whole word", () => {
+        assert.ok(reportsVersion("kwok version v0.8.0 go1.26.8 (linux/amd64)", "v0.8.0"));
+        assert.ok(reportsVersion("Kubernetes v1.36.3\n", "Kubernetes v1.36.3"));
+        assert.ok(!reportsVersion("kwok version v10.8.0", "v0.8.0"));
+        assert.ok(!reportsVersion("Kubernetes v1.36.30", "Kubernetes v1.36.3"));
+    });
+
+    it("finds the stack and the command in a pulumi command line, skipping flag values", () => {
+        assert.deepStrictEqual(parsePulumiArgs(["up", "-s", "dev", "--yes"]), { stack: "dev", command: "up" });
+        assert.deepStrictEqual(parsePulumiArgs(["-s", "dev", "up", "--yes"]), { stack: "dev", command: "up" });
+        assert.deepStrictEqual(parsePulumiArgs(["preview", "--stack=prod"]), { stack: "prod", command: "preview" });
+        assert.deepStrictEqual(parsePulumiArgs(["-c", "x=1", "--stack", "prod", "preview"]), { stack: "prod", command: "preview" });
+        assert.deepStrictEqual(parsePulumiArgs(["whoami"]), { stack: undefined, command: "whoami" });
+    });
+
+    it("the embedded cluster gets the namespaces the stack references but does not create, and prod's Secrets", () => {
+        const names = stackNames("eco2-tracing", {
+            "eco2-tracing:appNamespaces": ["auth", { name: "own", create: true }, { name: "chat" }, { name: "Bad_Name" }],
+            "eco2-tracing:jaeger": { namespace: "tracing", storage: { passwordSecretRef: { name: "es", key: "password" }, caSecretRef: { name: "es", key: "ca.crt" } } },
+        });
+        const ref = referencedByStack(names);
+        assert.deepStrictEqual(ref.namespaces, ["auth", "chat", "istio-system", "tracing"], "the schema's default root namespace; an invalid name is left to the program");
+        assert.deepStrictEqual(ref.secrets.map((s) => [s.namespace, s.name, Object.keys(s.data)]), [["tracing", "es", ["password", "ca.crt"]]], "one Secret per name");
+        assert.strictEqual(ref.secrets[0].data.password, LOCAL_STORAGE_PASSWORD);
+        assert.deepStrictEqual(stackNames("eco2-tracing", {}).chart, { repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }, "the schema's chart defaults");
+    });
+});
