@@ -5,8 +5,7 @@
  * out of the message (program/config/index.ts).
  */
 import type { z } from "zod";
-import { jaegerPodLabels } from "../jaeger/topology";
-import { STORAGE_PASSWORD_ENV } from "../jaeger/values";
+import { jaegerPodLabels, STORAGE_PASSWORD_ENV } from "../jaeger/topology";
 import { labelKeyProblem, labelValueProblem, isPlainObject, Values } from "../k8s";
 
 /** The pod labels the jaeger-*-clusterip Services select on. */

@@ -9,7 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./schema";
-import { crossFieldRules, RuleContext } from "./rules";
+import { crossFieldRules } from "./rules";
+import type { RuleContext } from "./schema";
 import { isWildcardHost } from "./external-hosts";
 import { isPlainObject } from "../k8s";
 import { ENVIRONMENT_ATTRIBUTE } from "../app-namespace/otel-env";

@@ -4,21 +4,10 @@
  * elements (lists, with holes), so these rules see every valid part and the user gets structural and cross-field
  * problems in one run; a rule about a missing key asks `reported` first, so an invalid key is not also called missing.
  */
-import type { RawConfig } from "./schema";
+import type { RawConfig, RuleContext } from "./schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
 import { memoryRules } from "../jaeger/memory";
 import { samplingRules } from "./sampling-rules";
-
-export interface RuleContext {
-    /** `redact`: print "(redacted)" for the value (a credential; values under jaegerStoragePassword always are). */
-    add(path: PropertyKey[], message: string, options?: { redact?: boolean }): void;
-    /** A config that works but does not do what it says (printed by the program, never fatal). */
-    warn(path: PropertyKey[], message: string): void;
-    /** Whether a problem was already reported at or below `path`. */
-    reported(path: PropertyKey[]): boolean;
-    /** Top-level keys the engine holds as secrets; undefined when unknown. */
-    secretKeys?: ReadonlySet<string>;
-}
 
 /** Namespaces whose pods an app-namespace egress policy (podSelector: {}) must never select. */
 const KUBERNETES_SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];

@@ -5,8 +5,7 @@
  *   errors, slow traces, the listed services and `tailSampling.probabilisticPercent` % of the rest.
  * Each rule names the keys that disagree, so a stack file cannot mix the two.
  */
-import type { RawConfig } from "./schema";
-import type { RuleContext } from "./rules";
+import type { RawConfig, RuleContext } from "./schema";
 import { isPlainObject } from "../k8s";
 
 /** What prod keeps of ordinary requests, in either mode (inclusive); the policy pack's prod.json says the same. */

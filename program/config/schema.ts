@@ -257,3 +257,15 @@ export const rawConfigSchema = strict({
 
 export type RawConfig = z.output<typeof rawConfigSchema>;
 export const TOP_LEVEL_KEYS = Object.keys(rawConfigSchema.shape).sort();
+
+/** What each config rule (rules.ts, sampling-rules.ts, jaeger/memory.ts) is given to report with. */
+export interface RuleContext {
+    /** `redact`: print "(redacted)" for the value (a credential; values under jaegerStoragePassword always are). */
+    add(path: PropertyKey[], message: string, options?: { redact?: boolean }): void;
+    /** A config that works but does not do what it says (printed by the program, never fatal). */
+    warn(path: PropertyKey[], message: string): void;
+    /** Whether a problem was already reported at or below `path`. */
+    reported(path: PropertyKey[]): boolean;
+    /** Top-level keys the engine holds as secrets; undefined when unknown. */
+    secretKeys?: ReadonlySet<string>;
+}

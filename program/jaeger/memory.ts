@@ -6,10 +6,11 @@
  * The figures are the measurement rounded up with headroom; the e2e test fails if Jaeger ever needs more, so the
  * config rule cannot silently drift from the binary it sizes.
  */
-import type { RuleContext } from "../config/rules";
-import type { RawConfig } from "../config/schema";
-import { GOMEMLIMIT_SHARE } from "./values";
+import type { RawConfig, RuleContext } from "../config/schema";
 import { parseQuantity } from "../k8s";
+
+/** Share of the container memory limit given to the Go runtime as its soft limit (GOMEMLIMIT); the rest is headroom. */
+export const GOMEMLIMIT_SHARE = 0.8;
 
 export const JAEGER_MEMORY = Object.freeze({
     /** Peak resident bytes per stored trace of a full store (5 spans, ~15 tags each): measured 13.6 KiB. */

@@ -3,6 +3,9 @@
  * the mesh and app namespaces point at them, and the policy pack defaults to them. Pure functions of config.
  */
 
+/** Container env var carrying the storage password; userconfig only holds a `${env:...}` reference to it. */
+export const STORAGE_PASSWORD_ENV = "STORAGE_PASSWORD";
+
 export const COLLECTOR_SERVICE = "jaeger-collector-clusterip";
 export const QUERY_SERVICE = "jaeger-query-clusterip";
 

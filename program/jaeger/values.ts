@@ -12,7 +12,8 @@
  */
 import { createHash } from "crypto";
 import type { JaegerConfig } from "../config";
-import { PORTS } from "./topology";
+import { PORTS, STORAGE_PASSWORD_ENV } from "./topology";
+import { GOMEMLIMIT_SHARE } from "./memory";
 import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../k8s";
 import { SpanPipeline, spanProcessors } from "./span-pipeline";
 
@@ -20,8 +21,6 @@ import { SpanPipeline, spanProcessors } from "./span-pipeline";
 export const HEALTH_CHECK = Object.freeze({ port: 13133, path: "/status" });
 /** The one storage backend name used by the exporter and the query extension. */
 export const PRIMARY_STORE = "primary_store";
-/** Container env var carrying the storage password; userconfig only holds a `${env:...}` reference to it. */
-export const STORAGE_PASSWORD_ENV = "STORAGE_PASSWORD";
 /** Pod label holding a hash of the userconfig, so a config change rolls the pods. */
 export const CONFIG_HASH_LABEL = "eco2-tracing/userconfig-hash";
 /** The image runs as this user; the chart's default podSecurityContext uses it too. */
@@ -38,9 +37,6 @@ export function storageSecretName(releaseName: string): string {
     return `${releaseName}-storage-credentials`;
 }
 export const STORAGE_SECRET_KEY = "password";
-
-/** Share of the container memory limit given to the Go runtime as its soft limit; the rest is headroom. */
-export const GOMEMLIMIT_SHARE = 0.8;
 
 /**
  * GOMEMLIMIT for a container memory limit (`512Mi` → `409MiB`, whole MiB rounded down), or undefined without one.
