@@ -1,11 +1,15 @@
 /**
- * How this program installs a Helm chart, decided in one place.
+ * How this program installs a Helm chart (Jaeger, a managed istiod), decided in one place.
  *
- * Normally a `helm.v3.Release`: a real release that shows in `helm list`, rolls back, runs whatever hooks a chart
- * defines, and (atomic) undoes a failed upgrade. A renamed release is replaced delete-first: charts hard-code object
- * names (the jaeger chart's ConfigMap `user-config`), so a new release created next to the old one would collide. A provider with `renderYamlToDirectory` cannot handle a Release (pulumi-kubernetes#1716), so a
- * rendering (GitOps) stack gets `helm.v4.Chart` instead, which renders the same chart, version and values client-side
- * into plain manifests for Argo CD/Flux. Both carry the same inputs, so plans and policies see the same values.
+ * Normally a `helm.v3.Release`: a real release that shows in `helm list`, rolls back with `helm rollback`, runs
+ * whatever hooks a chart defines (the jaeger chart's ES rollover hook stays disabled), and (atomic) undoes a failed
+ * upgrade, so a bad config never leaves the collector down; `helm.v4.Chart` renders client-side into plain Pulumi
+ * resources, with nothing in `helm list` and hooks not run as Helm would. A renamed release is replaced delete-first:
+ * charts hard-code object names (the jaeger chart's ConfigMap `user-config`), so a new release created next to the
+ * old one would collide. A provider with `renderYamlToDirectory` cannot handle a Release (pulumi-kubernetes#1716), so
+ * a rendering (GitOps) stack gets `helm.v4.Chart` instead, which renders the same chart, version and values into
+ * plain manifests for Argo CD/Flux. Both carry the same inputs (chart, version, repository, namespace, name,
+ * values), so plans, policies and the tests under mocks see the same values.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

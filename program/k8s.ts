@@ -70,3 +70,8 @@ export function sortKeys<T>(value: T): T {
     for (const key of Object.keys(value).sort()) if (value[key] !== undefined) out[key] = sortKeys(value[key]);
     return out as T;
 }
+
+/** A deep copy of JSON-shaped data (config, specs, policy properties); undefined stays undefined. */
+export function clone<T>(value: T): T {
+    return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

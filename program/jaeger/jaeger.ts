@@ -1,15 +1,7 @@
 /**
  * Jaeger v2 from the official chart, plus the stable ClusterIP Services the mesh and apps use.
  *
- * Why `helm.v3.Release` and not `helm.v4.Chart` (see helm-install.ts, which makes the choice):
- * - Release installs a real Helm release: it shows in `helm list`, can be rolled back with `helm rollback`, runs any
- *   hooks a chart defines (none render with these values: the chart's ES rollover hook stays disabled), and `atomic`
- *   rolls a failed upgrade back so a bad config never leaves the collector down. Chart v4 renders client-side into
- *   plain Pulumi resources: nothing in `helm list`, and hooks are not run as Helm would.
- * - Offline, both are equally testable under mocks: the inputs (chart, version, repositoryOpts.repo, namespace, name,
- *   values) are what the tests assert; neither renders the templates without the provider and the chart repo.
- * - Release is not supported by a provider with `renderYamlToDirectory` (pulumi-kubernetes#1716); Chart v4 is. So a
- *   rendering (GitOps) stack gets Chart v4 with the same values; the installed, upgradable release is the rule.
+ * Installed through helm-install.ts (a Helm Release, or a Chart for a rendering provider; the reasons are there).
  *
  * The release name is set explicitly (no auto-suffix): the chart derives the pod label app.kubernetes.io/instance
  * from it, and the ClusterIP Services select on that label.
@@ -19,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { JaegerConfig } from "../config";
 import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "./topology";
 import { helmInstall } from "../helm-install";
+import { PART_OF } from "../k8s";
 import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "./values";
 import { SpanPipeline } from "./span-pipeline";
 
@@ -97,7 +90,7 @@ export class Jaeger extends pulumi.ComponentResource {
         return {
             "app.kubernetes.io/component": component,
             "app.kubernetes.io/managed-by": "pulumi",
-            "app.kubernetes.io/part-of": "eco2-tracing",
+            ...PART_OF,
         };
     }
 }

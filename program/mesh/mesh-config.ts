@@ -5,7 +5,7 @@
  */
 import type { IServiceEntry, ITelemetry } from "./models";
 import type { ExternalService, IstioConfig, TelemetryConfig } from "../config";
-import { deepMerge, isPlainObject, sortKeys, Values } from "../k8s";
+import { clone, deepMerge, isPlainObject, sortKeys, Values } from "../k8s";
 
 export type TelemetrySpec = NonNullable<ITelemetry["spec"]>;
 export type ServiceEntrySpec = NonNullable<IServiceEntry["spec"]>;
@@ -139,9 +139,5 @@ export function mergeMeshConfig(base: Json, fragment: MeshConfigFragment): Json 
  */
 export function istiodValues(istiod: NonNullable<IstioConfig["istiod"]>, rootNamespace: string, fragment: MeshConfigFragment): Json {
     return sortKeys({ ...clone(istiod.values), meshConfig: mergeMeshConfig({ ...istiod.meshConfig, rootNamespace }, fragment) });
-}
-
-function clone<T>(v: T): T {
-    return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 

@@ -61,15 +61,21 @@ function schemaProblems(model: ValidatableModel): string[] {
     }
 }
 
-interface AjvError {
+/** What ajv reports per problem (the models validate with ajv). */
+export interface AjvError {
     instancePath?: string;
+    keyword?: string;
     message?: string;
-    params?: { allowedValues?: unknown[] };
+    params?: Record<string, unknown> & { allowedValues?: unknown[] };
 }
 
-/** ajv's `/spec/tracing/0/customTags/app.version` as `spec.tracing[0].customTags["app.version"]`. */
-function jsonPath(pointer: string): string {
+/**
+ * ajv's JSON pointer as a path: `/spec/tracing/0/customTags/app.version` → `spec.tracing[0].customTags["app.version"]`;
+ * `extra` appends a key (the missing or unknown property ajv names in its params).
+ */
+export function jsonPath(pointer: string, extra?: string): string {
     const parts = pointer.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+    if (extra !== undefined) parts.push(extra);
     if (parts.length === 0) return "(root)";
     return parts.reduce((out, p, i) => {
         if (/^\d+$/.test(p)) return `${out}[${p}]`;

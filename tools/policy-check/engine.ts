@@ -12,6 +12,7 @@ import {
     StackValidationPolicy, UnknownValueError, unknownCheckingProxy,
 } from "@pulumi/policy";
 import { PolicyConfigError, PolicyMetadata, PolicyPackConfig, resolvePolicyConfig } from "./pack-config";
+import { clone } from "../../program/k8s";
 
 // Internal modules of the SDK (no typings, no exports map): the exact (de)serialization the analyzer server uses.
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: object): { toJavaScript(): object } } };
@@ -48,10 +49,6 @@ export interface NotApplicable {
 export interface AnalysisResult {
     diagnostics: Diagnostic[];
     notApplicable: NotApplicable[];
-}
-
-function clone<T>(value: T): T {
-    return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** The policies as @pulumi/policy's GetAnalyzerInfo reports them (protoutil.makeAnalyzerInfo). */

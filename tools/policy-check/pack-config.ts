@@ -16,6 +16,7 @@
  */
 import * as fs from "fs";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { isPlainObject } from "../../program/k8s";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 export type EnforcementLevel = (typeof ENFORCEMENT_LEVELS)[number];
@@ -48,10 +49,6 @@ function isLevel(value: unknown): value is EnforcementLevel {
     return typeof value === "string" && (ENFORCEMENT_LEVELS as readonly string[]).includes(value);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -60,14 +57,14 @@ const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1
  */
 export function policyPackConfigFromJson(raw: unknown, source: string): PolicyPackConfig {
     if (raw === null) return {};
-    if (!isObject(raw)) throw new PolicyConfigError([`must be a JSON object keyed by policy name (or "all"), not ${JSON.stringify(raw)}`], source);
+    if (!isPlainObject(raw)) throw new PolicyConfigError([`must be a JSON object keyed by policy name (or "all"), not ${JSON.stringify(raw)}`], source);
     const problems: string[] = [];
     const result: PolicyPackConfig = {};
     for (const [name, value] of Object.entries(raw).sort(byKey)) {
         if (typeof value === "string") {
             if (isLevel(value)) result[name] = { enforcementLevel: value };
             else problems.push(`${name}: "${value}" is not an enforcement level; allowed: ${ALLOWED}`);
-        } else if (isObject(value)) {
+        } else if (isPlainObject(value)) {
             const { enforcementLevel, ...properties } = value;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
                 problems.push(`${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not an enforcement level; allowed: ${ALLOWED}`);
@@ -123,7 +120,7 @@ function apply(result: PolicyPackConfig, given: PolicyPackConfig): PolicyPackCon
 export function reconcilePolicyConfig(policies: readonly PolicyMetadata[], initial: PolicyPackConfig, given: PolicyPackConfig): PolicyPackConfig {
     const defaults: PolicyPackConfig = {};
     for (const p of policies) {
-        const withDefault = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => isObject(s) && s.default !== undefined);
+        const withDefault = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => isPlainObject(s) && s.default !== undefined);
         defaults[p.name] = { enforcementLevel: p.enforcementLevel };
         if (withDefault.length > 0) defaults[p.name].properties = Object.fromEntries(withDefault.map(([k, s]) => [k, structuredClone(s.default)]));
     }
@@ -165,7 +162,7 @@ export function schemaProblems(schema: PolicyConfigJSONSchema | boolean, value: 
             value.forEach((v, i) => problems.push(...schemaProblems(items, v, `${path}[${i}]`)));
         }
     }
-    if (isObject(value)) {
+    if (isPlainObject(value)) {
         for (const key of schema.required ?? []) if (!(key in value)) problems.push(`${path}: ${key} is required`);
         for (const [key, v] of Object.entries(value)) {
             const sub = schema.properties?.[key] ?? schema.additionalProperties;

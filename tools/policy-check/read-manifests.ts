@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import type { EngineResource } from "./engine";
+import { isPlainObject } from "../../program/k8s";
 
 export class ManifestError extends Error {
     constructor(readonly file: string, readonly reason: string) {
@@ -27,12 +28,8 @@ export interface ManifestResource extends EngineResource {
     document: string;
 }
 
-function isObject(value: unknown): value is Record<string, any> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function toResource(obj: unknown, file: string, where: string, seen: Map<string, number>): ManifestResource[] {
-    if (!isObject(obj)) throw new ManifestError(file, `${where} is not a Kubernetes object (got ${Array.isArray(obj) ? "a list" : typeof obj})`);
+    if (!isPlainObject(obj)) throw new ManifestError(file, `${where} is not a Kubernetes object (got ${Array.isArray(obj) ? "a list" : typeof obj})`);
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) throw new ManifestError(file, `${where} has no valid apiVersion (${JSON.stringify(apiVersion)})`);
     if (typeof kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) throw new ManifestError(file, `${where} has no valid kind (${JSON.stringify(kind)})`);
@@ -42,7 +39,7 @@ function toResource(obj: unknown, file: string, where: string, seen: Map<string,
         if (!Array.isArray(items)) throw new ManifestError(file, `${where} is a ${kind} without items`);
         return items.flatMap((item, i) => toResource(item, file, `${where} items[${i}]`, seen));
     }
-    const { name, namespace } = isObject(obj.metadata) ? obj.metadata : ({} as Record<string, unknown>);
+    const { name, namespace } = isPlainObject(obj.metadata) ? obj.metadata : ({} as Record<string, unknown>);
     if (name === undefined || name === null || name === "") throw new ManifestError(file, `${where} (${kind}) has no metadata.name`);
     for (const [key, value] of [["name", name], ["namespace", namespace]] as const) {
         if (value !== undefined && typeof value !== "string") {
@@ -50,7 +47,7 @@ function toResource(obj: unknown, file: string, where: string, seen: Map<string,
         }
     }
     const type = typeToken(apiVersion, kind);
-    const id = namespace ? `${namespace}/${name}` : name;
+    const id = namespace ? `${namespace}/${name}` : String(name);
     // URNs must be unique; the same object twice (e.g. two files) keeps both, numbered.
     const count = (seen.get(`${type}::${id}`) ?? 0) + 1;
     seen.set(`${type}::${id}`, count);

@@ -6,6 +6,7 @@
  * Both packages are ESM-only: they are loaded with a real dynamic import (see program/mesh/models.ts).
  */
 import type { HelmRelease, KubeObject } from "./write-manifests";
+import { AjvError, jsonPath } from "../../program/mesh/models";
 
 export interface SchemaIssue {
     /** JSON path inside the object, e.g. `.spec.ports[0].port`. */
@@ -26,13 +27,6 @@ interface ModelClass {
     apiVersion: string;
     kind: string;
     new (data: unknown): { validate(): void };
-}
-
-interface AjvError {
-    instancePath: string;
-    keyword: string;
-    message?: string;
-    params: Record<string, unknown>;
 }
 
 export function subjectOf(o: KubeObject): string {
@@ -62,19 +56,13 @@ async function loadModel(specifier: string, apiVersion: string, kind: string): P
     return model && model.apiVersion === apiVersion && model.kind === kind ? model : undefined;
 }
 
-/** `/spec/ports/0/port` → `.spec.ports[0].port` */
-export function jsonPath(instancePath: string, extra?: string): string {
-    const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-    if (extra !== undefined) parts.push(extra);
-    return parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("") || ".";
-}
-
 function issueOf(e: AjvError): SchemaIssue {
-    const p = e.params;
-    if (e.keyword === "required") return { path: jsonPath(e.instancePath, String(p.missingProperty)), message: "is required" };
-    if (e.keyword === "additionalProperties") return { path: jsonPath(e.instancePath, String(p.additionalProperty)), message: "is not a field of this kind" };
-    if (e.keyword === "enum") return { path: jsonPath(e.instancePath), message: `${e.message}: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
-    return { path: jsonPath(e.instancePath), message: e.message ?? e.keyword };
+    const p = e.params ?? {};
+    const at = e.instancePath ?? "";
+    if (e.keyword === "required") return { path: jsonPath(at, String(p.missingProperty)), message: "is required" };
+    if (e.keyword === "additionalProperties") return { path: jsonPath(at, String(p.additionalProperty)), message: "is not a field of this kind" };
+    if (e.keyword === "enum") return { path: jsonPath(at), message: `${e.message}: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
+    return { path: jsonPath(at), message: e.message ?? e.keyword ?? "is invalid" };
 }
 
 async function validateObject(o: KubeObject): Promise<SchemaResult> {

@@ -92,9 +92,9 @@ describe("synth: schema validation", () => {
         const issues = Object.fromEntries(results.map((r) => [r.subject, [r.status, ...r.issues.map((i) => `${i.path}: ${i.message}`)]]));
         assert.deepStrictEqual(issues, {
             'NetworkPolicy x/np (kubernetes:networking.k8s.io/v1:NetworkPolicy "np")': ["valid"],
-            'Service x/svc (kubernetes:core/v1:Service "svc")': ["invalid", ".spec.ports[0].port: must be integer", '.spec.type: must be equal to one of the allowed values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'],
-            'ServiceEntry x/se (kubernetes:networking.istio.io/v1:ServiceEntry "se")': ["invalid", ".spec.hosts: is required"],
-            'Telemetry x/tel (kubernetes:telemetry.istio.io/v1:Telemetry "tel")': ["invalid", ".spec.tracing[0].randomSamplingPercentage: must be <= 100"],
+            'Service x/svc (kubernetes:core/v1:Service "svc")': ["invalid", "spec.ports[0].port: must be integer", 'spec.type: must be equal to one of the allowed values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'],
+            'ServiceEntry x/se (kubernetes:networking.istio.io/v1:ServiceEntry "se")': ["invalid", "spec.hosts: is required"],
+            'Telemetry x/tel (kubernetes:telemetry.istio.io/v1:Telemetry "tel")': ["invalid", "spec.tracing[0].randomSamplingPercentage: must be <= 100"],
         });
     });
 
