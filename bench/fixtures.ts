@@ -3,7 +3,7 @@
  * - stack config files in the `Pulumi.<stack>.yaml` format with N app namespaces and S external services, built on
  *   the committed dev stack so every other key is a real one;
  * - a fleet-shaped resource set of exactly N Kubernetes objects, as a stack's engine resources (what a preview hands
- *   the pack; kept for measuring the engine's gate again) and for the plain-manifest checker (multi-document YAML).
+ *   the pack; kept for measuring the engine's policy run again) and for the plain-manifest checker (multi-document YAML).
  *
  * The fleet objects come from the program's own pure builders (OTEL env, egress and ingress policies, ServiceEntry
  * and Telemetry specs), so the pack sees what a real stack holds, and the set passes every policy.

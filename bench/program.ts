@@ -1,7 +1,7 @@
 /**
  * The program under the mock runtime writing its plan (tools/synth/mock-plan.ts, tools/synth/write-manifests.ts): manifests.yaml and
  * helm-releases.yaml as the mock plan has them, without schema validation or a policy pack. This is the figure
- * compared with floor B.
+ * compared with the plain baseline.
  *
  *   node bin/bench/program.js <stack> --config-file FILE --out DIR
  *

@@ -1,13 +1,13 @@
 /**
- * The bench's results: one entry per case with its floor, the scaling of the program with namespaces and services,
- * the targets of issue 8, and the table printed at the end. Pure: no processes, no files.
+ * The bench's results: one entry per case with its baseline, the scaling of the program with namespaces and services,
+ * the performance targets (README "Performance"), and the table printed at the end. Pure: no processes, no files.
  */
 import * as os from "os";
 import { median, Sample } from "./measure";
 
 export interface Figure {
     case: string;
-    /** Resources registered (program, floors) or analyzed (gate, checker). */
+    /** Resources registered (program, baselines) or analyzed (policy checks). */
     resources: number;
     medianWallS: number;
     peakMiB: number;
@@ -19,7 +19,7 @@ export interface Figure {
 export interface CaseResult extends Figure {
     /** Kubernetes objects + Helm releases written (synth, program). */
     objects?: number;
-    floor?: Figure;
+    baseline?: Figure;
     timeRatio?: number;
     memoryRatio?: number;
     /** Median wall time minus the median of the same command over (almost) nothing. */
@@ -48,8 +48,8 @@ export function figure(name: string, resources: number, samples: readonly Sample
     };
 }
 
-export function withFloor(f: Figure, floor: Figure, extra: Partial<CaseResult> = {}): CaseResult {
-    return { ...f, ...extra, floor, timeRatio: round(f.medianWallS / floor.medianWallS, 2), memoryRatio: round(f.peakMiB / floor.peakMiB, 2) };
+export function withBaseline(f: Figure, baseline: Figure, extra: Partial<CaseResult> = {}): CaseResult {
+    return { ...f, ...extra, baseline, timeRatio: round(f.medianWallS / baseline.medianWallS, 2), memoryRatio: round(f.peakMiB / baseline.peakMiB, 2) };
 }
 
 export function machine() {
@@ -81,11 +81,11 @@ export function table(results: readonly CaseResult[]): string {
         s(r.medianWallS),
         s(r.peakMiB, 0) + (r.childPeakMiB !== undefined ? ` +${s(r.childPeakMiB, 0)}` : ""),
         r.beyondStartS !== undefined ? s(r.beyondStartS) : "",
-        r.floor?.case ?? "",
-        r.floor ? s(r.floor.medianWallS) : "",
-        r.floor ? s(r.floor.peakMiB, 0) : "",
+        r.baseline?.case ?? "",
+        r.baseline ? s(r.baseline.medianWallS) : "",
+        r.baseline ? s(r.baseline.peakMiB, 0) : "",
         r.timeRatio !== undefined ? `${s(r.timeRatio)}×` : "",
         r.memoryRatio !== undefined ? `${s(r.memoryRatio)}×` : "",
     ]);
-    return pad([["case", "resources", "median s", "peak MiB", "beyond start s", "floor", "floor s", "floor MiB", "time ×", "mem ×"], ...rows]);
+    return pad([["case", "resources", "median s", "peak MiB", "beyond start s", "baseline", "baseline s", "baseline MiB", "time ×", "mem ×"], ...rows]);
 }

@@ -1,14 +1,14 @@
 /**
  * npm run bench [-- --runs N] [--only REGEX]
  *
- * Program cost at fleet scale (issue 8), every figure a fresh process on this machine, median of several runs,
+ * Program cost at fleet scale, every figure a fresh process on this machine, median of several runs,
  * peak RSS per process (bench/peak.ts):
- * - floor A: load @pulumi/pulumi and @pulumi/kubernetes, register one resource under the mock runtime;
+ * - SDK baseline: load @pulumi/pulumi and @pulumi/kubernetes, register one resource under the mock runtime;
  * - per config (dev, prod, generated fleets): the program under the mock runtime writing its plan
- *   (bench/program.ts), and floor B — the same objects as plain @pulumi/kubernetes resources;
+ *   (bench/program.ts), and plain baseline — the same objects as plain @pulumi/kubernetes resources;
  * - `npm run policy:check` over 0 / 1,000 / 10,000 fleet objects as YAML.
- * `npm run synth` now runs on the real engine (toolchain); its figures, and the engine's policy gate, are not
- * measured here yet (the hand-written gRPC gate they were compared with is gone).
+ * `npm run synth` now runs on the real engine (toolchain); its figures, and the engine's policy run, are not
+ * measured here yet (the hand-written gRPC analyzer client they were compared with is gone).
  * Runs of one case are interleaved (A B C, A B C, …) so drift hits every figure alike; one untimed warm-up run
  * fills the file cache first. Prints a table; writes bench/results.json.
  */
@@ -18,9 +18,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
-import { floorPlan } from "./floor-plan";
+import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
-import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withFloor } from "./report";
+import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
 import { PROJECT_DIR } from "../toolchain/paths";
 
 const ROOT = PROJECT_DIR;
@@ -28,8 +28,8 @@ const BIN = path.join(ROOT, "bin");
 const SCRIPT = {
     check: path.join(BIN, "scripts", "policy-check.js"),
     program: path.join(BIN, "bench", "program.js"),
-    floorA: path.join(BIN, "bench", "floor-a.js"),
-    floorB: path.join(BIN, "bench", "floor-b.js"),
+    sdkBaseline: path.join(BIN, "bench", "sdk-baseline.js"),
+    plainBaseline: path.join(BIN, "bench", "plain-baseline.js"),
 };
 
 interface ConfigCase {
@@ -71,25 +71,25 @@ async function configCase(c: ConfigCase, runs: number, tmp: string): Promise<Cas
     const programOut = path.join(dir, "program");
     const program = () => measure(SCRIPT.program, [c.stack, "--config-file", configFile, "--out", programOut], ROOT);
 
-    // Floor B registers what the program wrote: a first program run produces it (and counts as the first sample).
+    // Plain baseline registers what the program wrote: a first program run produces it (and counts as the first sample).
     const first = await program();
     const { registered, objects, releases } = json<{ registered: number; objects: number; releases: number }>(first);
-    const plan = floorPlan(fs.readFileSync(path.join(programOut, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(programOut, "helm-releases.yaml"), "utf8"));
-    assert.strictEqual(plan.length, objects + releases, `${c.name}: floor B plan vs the program's objects + releases`);
-    const planFile = path.join(dir, "floor-b.json");
+    const plan = plainBaselinePlan(fs.readFileSync(path.join(programOut, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(programOut, "helm-releases.yaml"), "utf8"));
+    assert.strictEqual(plan.length, objects + releases, `${c.name}: plain baseline plan vs the program's objects + releases`);
+    const planFile = path.join(dir, "plain-baseline.json");
     fs.writeFileSync(planFile, JSON.stringify(plan));
-    const floorB = () => measure(SCRIPT.floorB, [planFile], ROOT);
+    const plainBaseline = () => measure(SCRIPT.plainBaseline, [planFile], ROOT);
 
-    const s: Record<"program" | "floorB", Sample[]> = { program: [first], floorB: [] };
+    const s: Record<"program" | "plainBaseline", Sample[]> = { program: [first], plainBaseline: [] };
     for (let i = 0; i < runs; i++) {
         if (i > 0) s.program.push(await program());
-        s.floorB.push(await floorB());
+        s.plainBaseline.push(await plainBaseline());
     }
-    for (const run of s.floorB) assert.strictEqual(json<{ registered: number }>(run).registered, objects + releases, `${c.name}: floor B registered count`);
+    for (const run of s.plainBaseline) assert.strictEqual(json<{ registered: number }>(run).registered, objects + releases, `${c.name}: plain baseline registered count`);
     for (const run of s.program) assert.deepStrictEqual(json(run), { registered, objects, releases, unrendered: 0 }, `${c.name}: program counts differ between runs`);
 
-    const floor = figure(`floor B ${c.name}`, objects + releases, s.floorB);
-    return [withFloor(figure(`program ${c.name}`, registered, s.program), floor, { objects: objects + releases })];
+    const baseline = figure(`plain baseline ${c.name}`, objects + releases, s.plainBaseline);
+    return [withBaseline(figure(`program ${c.name}`, registered, s.program), baseline, { objects: objects + releases })];
 }
 
 async function checkCases(runsFor: (n: number) => number, tmp: string): Promise<CaseResult[]> {
@@ -119,10 +119,10 @@ async function main(): Promise<void> {
     const started = Date.now();
     const results: CaseResult[] = [];
     try {
-        await measure(SCRIPT.floorA, [], ROOT); // warm-up, untimed
-        if (wanted("floor A")) {
-            const s = await series(runsFor(5), { floorA: () => measure(SCRIPT.floorA, [], ROOT) });
-            results.push(figure("floor A (SDK load + 1 resource)", 1, s.floorA));
+        await measure(SCRIPT.sdkBaseline, [], ROOT); // warm-up, untimed
+        if (wanted("SDK baseline")) {
+            const s = await series(runsFor(5), { sdkBaseline: () => measure(SCRIPT.sdkBaseline, [], ROOT) });
+            results.push(figure("SDK baseline (SDK load + 1 resource)", 1, s.sdkBaseline));
         }
         for (const c of CONFIGS.filter((c) => wanted(c.name))) {
             log(`bench: ${c.name} …`);
@@ -145,19 +145,19 @@ async function main(): Promise<void> {
         Object.assign(scaling, {
             "program ms per namespace, 10→100": marginalMs(a, b, 10, 100),
             "program ms per namespace, 100→1000": marginalMs(b, c, 100, 1000),
-            "floor B ms per namespace, 10→100": marginalMs(a.floor!, b.floor!, 10, 100),
-            "floor B ms per namespace, 100→1000": marginalMs(b.floor!, c.floor!, 100, 1000),
+            "plain baseline ms per namespace, 10→100": marginalMs(a.baseline!, b.baseline!, 10, 100),
+            "plain baseline ms per namespace, 100→1000": marginalMs(b.baseline!, c.baseline!, 100, 1000),
         });
     }
     const [s200, s1000] = [get("program 10 ns + 200 svc"), get("program 10 ns + 1000 svc")];
     if (s200 && s1000) {
         scaling["program ms per service, 200→1000"] = marginalMs(s200, s1000, 200, 1000);
-        scaling["floor B ms per service, 200→1000"] = marginalMs(s200.floor!, s1000.floor!, 200, 1000);
+        scaling["plain baseline ms per service, 200→1000"] = marginalMs(s200.baseline!, s1000.baseline!, 200, 1000);
     }
     const targets: Target[] = [];
     for (const r of results.filter((r) => r.case.startsWith("program "))) {
-        targets.push({ target: "program time ≤ 1.25× floor B", case: r.case, value: r.timeRatio!, limit: 1.25, met: r.timeRatio! <= 1.25 });
-        targets.push({ target: "program peak memory ≤ 1.25× floor B", case: r.case, value: r.memoryRatio!, limit: 1.25, met: r.memoryRatio! <= 1.25 });
+        targets.push({ target: "program time ≤ 1.25× plain baseline", case: r.case, value: r.timeRatio!, limit: 1.25, met: r.timeRatio! <= 1.25 });
+        targets.push({ target: "program peak memory ≤ 1.25× plain baseline", case: r.case, value: r.memoryRatio!, limit: 1.25, met: r.memoryRatio! <= 1.25 });
     }
 
     const report = { date: new Date().toISOString(), machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), results, scaling, targets };
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     const m = report.machine;
     process.stdout.write(`\n${m.cpu} × ${m.cpus}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${report.totalSeconds} s in all\n\n`);
     process.stdout.write(`${table(results)}\n\n`);
-    process.stdout.write("program = the program under the mock runtime writing its plan, compared with floor B.\n");
+    process.stdout.write("program = the program under the mock runtime writing its plan, compared with the plain baseline.\n");
     for (const [k, v] of Object.entries(scaling)) process.stdout.write(`${k}: ${v}\n`);
     for (const t of targets) process.stdout.write(`${t.met ? "met   " : "MISSED"} ${t.target}: ${t.case} = ${t.value}\n`);
     process.stdout.write(`\nwrote ${path.relative(process.cwd(), outFile)}\n`);

@@ -1,6 +1,6 @@
 /**
  * The benchmark's pure parts (npm run bench itself is not a test and asserts no timings): the generated stack
- * configs are valid configs, the fleet fixture is schema-valid and passes the pack, floor B registers exactly what
+ * configs are valid configs, the fleet fixture is schema-valid and passes the pack, plain baseline registers exactly what
  * synth writes, and the peak-memory preload reports every process, including a pack stopped with SIGTERM.
  */
 import * as assert from "assert";
@@ -18,8 +18,8 @@ import { readStackFile } from "../../tools/stack-file";
 import { runProgramForSynth, StackResource } from "../../tools/synth/mock-plan";
 import { policies } from "../../policy-pack/policies";
 import { externalServices, fleetObjects, fleetResources, generatedStackFile, manifestYaml, PROJECT } from "../../bench/fixtures";
-import { floorPlan } from "../../bench/floor-plan";
-import { registerFloor, resourceClass } from "../../bench/floor-b";
+import { plainBaselinePlan } from "../../bench/plain-baseline-plan";
+import { registerPlain, resourceClass } from "../../bench/plain-baseline";
 import { measure, median } from "../../bench/measure";
 import { ROOT } from "../helpers";
 
@@ -63,7 +63,7 @@ describe("bench", function () {
     describe("fleet resource set (engine resources, policy:check)", () => {
         const objects = fleetObjects(1000);
 
-        it("has exactly N objects of every kind the issue names, deterministically", () => {
+        it("has exactly N objects of every kind the fleet fixture promises, deterministically", () => {
             assert.strictEqual(objects.length, 1000);
             assert.strictEqual(fleetObjects(57).length, 57);
             const kinds = new Set(objects.map((o) => o.kind));
@@ -91,7 +91,7 @@ describe("bench", function () {
         });
     });
 
-    describe("floor B", () => {
+    describe("plain baseline", () => {
         it("maps type tokens to the plain @pulumi/kubernetes classes", () => {
             assert.strictEqual(resourceClass("kubernetes:core/v1:ConfigMap"), k8s.core.v1.ConfigMap);
             assert.strictEqual(resourceClass("kubernetes:networking.k8s.io/v1:NetworkPolicy"), k8s.networking.v1.NetworkPolicy);
@@ -109,14 +109,14 @@ describe("bench", function () {
             const synth = stackObjects(run.resources);
             const manifests = renderManifests(synth.objects);
             const releases = renderHelmReleases(synth.releases);
-            const plan = floorPlan(manifests, releases);
+            const plan = plainBaselinePlan(manifests, releases);
             assert.strictEqual(plan.length, synth.objects.length + synth.releases.length);
 
-            const floor = await runUnderMocks(() => registerFloor(plan), { project: "floor-b", stack: "bench", config: {} });
-            const registered = floor.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+            const baseline = await runUnderMocks(() => registerPlain(plan), { project: "plain-baseline", stack: "bench", config: {} });
+            const registered = baseline.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
             assert.strictEqual(registered.length, plan.length, "no components, providers or other resources");
-            // Written again from what floor B registered, the files are byte for byte synth's.
-            const asStack: StackResource[] = registered.map((r) => ({ ...r, urn: `urn:pulumi:bench::floor-b::${r.type}::${r.name}` }));
+            // Written again from what plain baseline registered, the files are byte for byte synth's.
+            const asStack: StackResource[] = registered.map((r) => ({ ...r, urn: `urn:pulumi:bench::plain-baseline::${r.type}::${r.name}` }));
             const again = stackObjects(asStack);
             assert.strictEqual(renderManifests(again.objects), manifests);
             assert.strictEqual(renderHelmReleases(again.releases), releases);

@@ -98,7 +98,7 @@ describe("Jaeger (real binary) with the generated prod userconfig", () => {
             assert.ok(r.authorizations.every((a) => a === expected), JSON.stringify(r.authorizations));
         });
 
-        it("with a CA that did not sign it: Jaeger exits before it is healthy (the crash loop issue 13 found)", async () => {
+        it("with a CA that did not sign it: Jaeger exits before it is healthy (the crash loop a privately signed backend caused)", async () => {
             const r = await run("other");
             assert.ok(r.jaeger instanceof Error, "started although the certificate could not be verified");
             assert.match(r.jaeger.message, /exited|not healthy/);

@@ -1,5 +1,5 @@
 /**
- * Issue 13's proof that the generated OTEL environment gives one connected trace per request through the mesh: the
+ * The proof that the generated OTEL environment gives one connected trace per request through the mesh: the
  * real OTel JS SDK in two apps, Envoy's Zipkin tracer stood in for (envoy-standin.ts), the real Jaeger with the dev
  * userconfig. Each scenario gets its own Jaeger, so "no other trace" is exact.
  */
@@ -9,7 +9,7 @@ import { generated, Generated } from "./generated";
 import { onLoopback, startJaeger } from "./jaeger-process";
 import { assertTracePath, spansByRole, twoHop, TwoHopResult } from "./two-hop";
 
-/** The value the ConfigMap carried before issue 13: B3 single-header first, W3C last. */
+/** The value the ConfigMap used to carry: B3 single-header first, W3C last. */
 const OLD_PROPAGATORS = "b3,tracecontext,baggage";
 
 async function scenario(gen: Generated, w3c: boolean, propagators?: string): Promise<TwoHopResult> {

@@ -1,5 +1,5 @@
 /**
- * The config rules of issue 15, each through a stack file (`--config-file` as synth and the CLI take it) read like
+ * The cross-key config rules, each through a stack file (`--config-file` as synth and the CLI take it) read like
  * the engine hands it over and the real program run under the mock runtime: the config module's message (the one
  * `npm run synth` extracts from the CLI and exits 2 with, test/e2e/synth.e2e.ts), with the key path, the value as
  * written and what is allowed. Fast and offline; the real engine's run of one such file is in the e2e suite.
@@ -45,7 +45,7 @@ function rejected(message: string, ...problems: [key: string, value: string, ...
     }
 }
 
-describe("config rules (issue 15) through a stack file and the program", function () {
+describe("config rules through a stack file and the program", function () {
     this.timeout(60_000);
 
     it("system namespaces, the Istio root and the Jaeger namespace are not app namespaces", async () => {

@@ -1,8 +1,8 @@
 /**
- * Floor B, the bare SDK cost: registers, as plain @pulumi/kubernetes resources (no components, no logic, no
+ * Plain baseline, the bare SDK cost: registers, as plain @pulumi/kubernetes resources (no components, no logic, no
  * validation), exactly the objects synth wrote for a config, under the same mock runtime synth uses.
  *
- *   node bin/bench/floor-b.js <plan.json>      (plan: FloorItem[] from floor-plan.ts)
+ *   node bin/bench/plain-baseline.js <plan.json>      (plan: PlainItem[] from plain-baseline-plan.ts)
  *
  * Prints `{"registered": N}`: the Kubernetes resources the mock runtime recorded.
  */
@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks } from "../tools/mock-runtime";
-import type { FloorItem } from "./floor-plan";
+import type { PlainItem } from "./plain-baseline-plan";
 
 type Ctor = new (name: string, args: any) => pulumi.CustomResource | pulumi.ComponentResource;
 
@@ -32,21 +32,21 @@ export function resourceClass(type: string): Ctor {
 }
 
 /** Registers every item; call under the mock runtime. */
-export function registerFloor(plan: readonly FloorItem[]): void {
+export function registerPlain(plan: readonly PlainItem[]): void {
     for (const item of plan) new (resourceClass(item.type))(item.name, item.args);
 }
 
 if (require.main === module) {
     const planFile = process.argv[2];
     if (!planFile) {
-        process.stderr.write("usage: node bin/bench/floor-b.js <plan.json>\n");
+        process.stderr.write("usage: node bin/bench/plain-baseline.js <plan.json>\n");
         process.exit(2);
     }
-    const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as FloorItem[];
-    runUnderMocks(() => registerFloor(plan), { project: "floor-b", stack: "bench", config: {} }).then(
+    const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as PlainItem[];
+    runUnderMocks(() => registerPlain(plan), { project: "plain-baseline", stack: "bench", config: {} }).then(
         (run) => process.stdout.write(`${JSON.stringify({ registered: run.resources.filter((r) => r.type.startsWith("kubernetes:")).length })}\n`),
         (e) => {
-            process.stderr.write(`floor B failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+            process.stderr.write(`plain baseline failed: ${e instanceof Error ? e.stack : String(e)}\n`);
             process.exitCode = 1;
         },
     );

@@ -1,14 +1,14 @@
 /**
- * Floor B's input: what synth wrote (manifests.yaml, helm-releases.yaml), turned into a list of plain
+ * The plain baseline's input: what synth wrote (manifests.yaml, helm-releases.yaml), turned into a list of plain
  * @pulumi/kubernetes registrations — the resource class for each object's type and the object itself as args.
- * Parsed here, in the bench's parent process, so floor B's own time is registration only (it reads JSON).
+ * Parsed here, in the bench's parent process, so the plain baseline's own time is registration only (it reads JSON).
  *
  * Each document's leading comment (`from <type> "<resource name>"`, see tools/synth/write-manifests.ts) gives the Pulumi type
- * and name synth registered it under, so floor B uses the same names; a `patch (...)` prefix marks a Patch resource.
+ * and name synth registered it under, so the plain baseline uses the same names; a `patch (...)` prefix marks a Patch resource.
  */
 import * as YAML from "yaml";
 
-export interface FloorItem {
+export interface PlainItem {
     /** Pulumi type token, e.g. `kubernetes:core/v1:ConfigMap`, `kubernetes:helm.sh/v3:Release`. */
     type: string;
     name: string;
@@ -37,8 +37,8 @@ function documents(text: string, file: string): { type: string; name: string; va
     });
 }
 
-/** The registrations floor B makes for one synth output: every object, then every release, in file order. */
-export function floorPlan(manifestsYaml: string, releasesYaml: string): FloorItem[] {
+/** The registrations the plain baseline makes for one synth output: every object, then every release, in file order. */
+export function plainBaselinePlan(manifestsYaml: string, releasesYaml: string): PlainItem[] {
     const objects = documents(manifestsYaml, "manifests.yaml").map(({ type, name, value }) => ({ type, name, args: value }));
     const releases = documents(releasesYaml, "helm-releases.yaml").map(({ type, name, value }) => ({
         type,
