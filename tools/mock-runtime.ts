@@ -1,6 +1,6 @@
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it registers, exactly as the
- * engine would receive them. For the unit tests, and for the mock plan (synth-run.ts) the e2e suites and the bench
+ * engine would receive them. For the unit tests, and for the mock plan (synth/mock-plan.ts) the e2e suites and the bench
  * use; `npm run synth` itself runs on the real engine.
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -1,6 +1,6 @@
 /**
  * The README's config reference, generated from the zod schema so it cannot drift: every key path, its type and
- * default come from `config-schema.ts`; only the one-line descriptions live here, and a test fails when a key has
+ * default come from `program/config/schema.ts`; only the one-line descriptions live here, and a test fails when a key has
  * none or a description names a key that no longer exists.
  */
 import { z } from "zod";

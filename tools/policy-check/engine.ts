@@ -1,6 +1,6 @@
 /**
  * Runs a list of @pulumi/policy policies over resources the way `pulumi preview --policy-pack` does, without the
- * CLI: the config is resolved by policy-config.ts from the policies as GetAnalyzerInfo would describe them, and each
+ * CLI: the config is resolved by pack-config.ts from the policies as GetAnalyzerInfo would describe them, and each
  * policy gets its args built like @pulumi/policy's analyzer server builds them from the gRPC request (properties
  * through a protobuf Struct, deserialized and wrapped in the unknown-checking proxy; getConfig without
  * enforcementLevel; notApplicable; stackTags; isType/asType by type token).
@@ -138,7 +138,7 @@ function engineResource(r: EngineResource, json: WireJson, providerJson: WireJso
 }
 
 export interface AnalyzeOptions {
-    /** The parsed `--policy-pack-config` file (policy-config.ts); reconciled and validated first. */
+    /** The parsed `--policy-pack-config` file (pack-config.ts); reconciled and validated first. */
     config?: PolicyPackConfig;
     /** Where `config` came from, for error messages. */
     configSource?: string;

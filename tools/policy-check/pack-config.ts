@@ -3,10 +3,10 @@
  *
  *   { "all": "advisory", "some-policy": "disabled", "other-policy": { "enforcementLevel": "mandatory", "max": 3 } }
  *
- * For the in-process engine (policy-engine.ts), which `npm run policy:check -- --config FILE` runs over plain
+ * For the in-process engine (engine.ts), which `npm run policy:check -- --config FILE` runs over plain
  * manifests, so a config file means there what it means to `pulumi preview --policy-pack-config` (the real CLI does
  * this itself for `npm run synth`); synth also reads the file here first, so a malformed one exits 2, and takes the
- * reconciled `jaegerPodLabels` for its warning (policy-agreement.ts).
+ * reconciled `jaegerPodLabels` for its warning (synth/policy-agreement.ts).
  *
  * Follows pkg/resource/analyzer/config.go in pulumi/pulumi: parsePolicyPackConfig; ReconcilePolicyPackConfig (schema
  * defaults and each policy's own level, then the pack's initial config, then the file; each applied "all" first,
