@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { renderHelmReleases, renderManifests, stackObjects } from "../tools/synth/write-manifests";
-import { runProgramForSynth } from "../tools/synth/mock-plan";
+import { mockPlan } from "../tools/synth/mock-plan";
 import { PROJECT_DIR } from "../toolchain/paths";
 
 async function main(): Promise<void> {
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     const [stack] = positionals;
     if (!stack || !values.out) throw new Error("usage: node bin/bench/program.js <stack> [--config-file FILE] --out DIR");
     const root = PROJECT_DIR;
-    const run = await runProgramForSynth({ root, stack, configFile: values["config-file"] && path.resolve(values["config-file"]) });
+    const run = await mockPlan({ root, stack, configFile: values["config-file"] && path.resolve(values["config-file"]) });
     const objects = stackObjects(run.resources);
     fs.mkdirSync(values.out, { recursive: true });
     fs.writeFileSync(path.join(values.out, "manifests.yaml"), renderManifests(objects.objects));

@@ -1,9 +1,10 @@
 /**
- * Reads a `Pulumi.<stack>.yaml` the way the engine hands its config to a program: full keys (`project:key`) with
+ * Reads the project file (`Pulumi.yaml`: name and runtime) and a `Pulumi.<stack>.yaml` the way the engine hands its config to a program: full keys (`project:key`) with
  * string values, objects and lists as JSON, and the names of secret keys. Encrypted values (`secure:`) cannot be
  * decrypted offline; they are replaced by a placeholder and still reported as secret.
  */
 import * as fs from "fs";
+import * as path from "path";
 import * as YAML from "yaml";
 
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -43,4 +44,35 @@ export function readStackFile(file: string, project: string): StackFileConfig {
         }
     }
     return { config, secretKeys };
+}
+
+export interface ProjectFile {
+    name: string;
+    runtime: string;
+    description?: string;
+}
+
+/** The project file's name and runtime (a string or `{name, options}`). */
+export function readProject(root: string): ProjectFile {
+    const doc = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+    const runtime = typeof doc.runtime === "string" ? doc.runtime : doc.runtime?.name;
+    if (typeof doc?.name !== "string" || typeof runtime !== "string") throw new Error(`${root}/Pulumi.yaml needs a name and a runtime`);
+    return { name: doc.name, runtime, description: typeof doc.description === "string" ? doc.description : undefined };
+}
+
+/** The stack file could not be read or parsed: reported like a config error (exit 2). */
+export class StackFileError extends Error {
+    constructor(readonly file: string, cause: unknown) {
+        super(`cannot read stack config ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.name = "StackFileError";
+    }
+}
+
+/** The stack file's config as the engine hands it over; throws StackFileError. */
+export function readStackConfig(file: string, project: ProjectFile): StackFileConfig {
+    try {
+        return readStackFile(file, project.name);
+    } catch (e) {
+        throw new StackFileError(file, e);
+    }
 }

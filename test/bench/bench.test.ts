@@ -15,7 +15,7 @@ import { runUnderMocks } from "../../tools/mock-runtime";
 import { analyze } from "../../tools/policy-check/engine";
 import { validateAll } from "../../tools/synth/schema-validation";
 import { readStackFile } from "../../tools/stack-file";
-import { runProgramForSynth, StackResource } from "../../tools/synth/mock-plan";
+import { mockPlan, StackResource } from "../../tools/synth/mock-plan";
 import { policies } from "../../policy-pack/policies";
 import { externalServices, fleetObjects, fleetResources, generatedStackFile, manifestYaml, PROJECT } from "../../bench/fixtures";
 import { plainBaselinePlan } from "../../bench/plain-baseline-plan";
@@ -105,7 +105,7 @@ describe("bench", function () {
         });
 
         it("registers exactly the objects synth writes for the dev stack, and nothing else", async () => {
-            const run = await runProgramForSynth({ root: ROOT, stack: "dev" });
+            const run = await mockPlan({ root: ROOT, stack: "dev" });
             const synth = stackObjects(run.resources);
             const manifests = renderManifests(synth.objects);
             const releases = renderHelmReleases(synth.releases);

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { HelmRelease, KubeObject, stackObjects } from "../../tools/synth/write-manifests";
-import { runProgramForSynth } from "../../tools/synth/mock-plan";
+import { mockPlan } from "../../tools/synth/mock-plan";
 import { clusterUp } from "../../toolchain/cluster";
 import { run, RunOptions } from "../../toolchain/exec";
 import { ToolName, TOOL_NAMES } from "../../toolchain/components";
@@ -60,7 +60,7 @@ export interface Plan {
 
 /** The program's objects and releases for a stack, with secrets in clear (they go to the local cluster only). */
 export async function plan(stack: string, configFile?: string): Promise<Plan> {
-    const run = await runProgramForSynth({ root: ROOT, stack, configFile });
+    const run = await mockPlan({ root: ROOT, stack, configFile });
     const { objects, releases } = stackObjects(run.resources);
     return { objects, releases };
 }

@@ -3,20 +3,12 @@
  * place of the engine (project from Pulumi.yaml, config from `Pulumi.<stack>.yaml` or another file). Each registered
  * resource comes back with the URN the engine would give it (parent type chain included), its parent and its
  * provider. The e2e suites (test/e2e/harness.ts `plan`) and the bench use it to know the program's objects without
- * the engine; `npm run synth` runs on the real one and reads only the stack file and project through here.
+ * the engine; `npm run synth` runs on the real one.
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 import { runUnderMocks, ProgramError, RegisteredResource } from "../mock-runtime";
-import { readStackFile, StackFileConfig } from "../stack-file";
-
-export interface ProjectFile {
-    name: string;
-    runtime: string;
-    description?: string;
-}
+import { ProjectFile, readProject, readStackConfig, StackFileConfig } from "../stack-file";
 
 export interface StackResource extends RegisteredResource {
     urn: string;
@@ -24,7 +16,7 @@ export interface StackResource extends RegisteredResource {
     providerUrn?: string;
 }
 
-export interface SynthRun {
+export interface MockPlan {
     project: ProjectFile;
     stack: string;
     /** Full keys to raw values, as the engine hands config to programs and policy packs. */
@@ -33,24 +25,9 @@ export interface SynthRun {
     resources: StackResource[];
 }
 
-/** The stack file could not be read or parsed: reported like a config error (exit 2). */
-export class StackFileError extends Error {
-    constructor(readonly file: string, cause: unknown) {
-        super(`cannot read stack config ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
-        this.name = "StackFileError";
-    }
-}
-
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
-export function readProject(root: string): ProjectFile {
-    const doc = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
-    const runtime = typeof doc.runtime === "string" ? doc.runtime : doc.runtime?.name;
-    if (typeof doc?.name !== "string" || typeof runtime !== "string") throw new Error(`${root}/Pulumi.yaml needs a name and a runtime`);
-    return { name: doc.name, runtime, description: typeof doc.description === "string" ? doc.description : undefined };
-}
-
-export interface SynthRunOptions {
+export interface MockPlanOptions {
     root: string;
     stack: string;
     /** Defaults to `<root>/Pulumi.<stack>.yaml`. */
@@ -61,17 +38,8 @@ export interface SynthRunOptions {
     program?: () => unknown;
 }
 
-/** The stack file's config as the engine hands it over; throws StackFileError. */
-export function readStackConfig(file: string, project: ProjectFile): StackFileConfig {
-    try {
-        return readStackFile(file, project.name);
-    } catch (e) {
-        throw new StackFileError(file, e);
-    }
-}
-
 /** Throws ProgramError (with the program's own error as `cause`) or StackFileError. */
-export async function runProgramForSynth(options: SynthRunOptions): Promise<SynthRun> {
+export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
     const project = readProject(options.root);
     const file = options.configFile ?? path.join(options.root, `Pulumi.${options.stack}.yaml`);
     const stackConfig = options.stackConfig ?? readStackConfig(file, project);

@@ -21,7 +21,7 @@ import { reconcileConfig } from "../policy-check/engine";
 import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
-import { readProject, readStackConfig, StackFileError } from "./mock-plan";
+import { readProject, readStackConfig, StackFileError } from "../stack-file";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel } from "../../toolchain/command";
 import { PROJECT_DIR } from "../../toolchain/paths";
 import { makeDirs, outDirProblem, removeFiles } from "./out-dir";

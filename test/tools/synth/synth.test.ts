@@ -8,13 +8,13 @@ import * as YAML from "yaml";
 import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../../../tools/synth/write-manifests";
 import { validateAll } from "../../../tools/synth/schema-validation";
 import { exitCode } from "../../../tools/synth/summary";
-import { runProgramForSynth, StackResource } from "../../../tools/synth/mock-plan";
+import { mockPlan, StackResource } from "../../../tools/synth/mock-plan";
 import type { PolicyVerdict } from "../../../tools/synth/engine-plan";
 import { ROOT } from "../../helpers";
 
 describe("synth: the resource tree", () => {
     it("gives every resource the engine's URN (whole parent type chain), its parent and its provider", async () => {
-        const run = await runProgramForSynth({ root: ROOT, stack: "dev" });
+        const run = await mockPlan({ root: ROOT, stack: "dev" });
         const stack = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")!;
         assert.strictEqual(stack.urn, "urn:pulumi:dev::eco2-tracing::pulumi:pulumi:Stack::eco2-tracing-dev");
         const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
