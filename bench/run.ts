@@ -21,6 +21,7 @@ import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
 import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
+import { CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/command";
 import { PROJECT_DIR } from "../toolchain/paths";
 
 const ROOT = PROJECT_DIR;
@@ -108,8 +109,14 @@ async function checkCases(runsFor: (n: number) => number, tmp: string): Promise<
     return results;
 }
 
-async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { runs: { type: "string" }, only: { type: "string" } } });
+const USAGE = "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)";
+
+export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
+    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+        io.out(USAGE);
+        return 0;
+    }
     const runsOverride = values.runs === undefined ? undefined : Number(values.runs);
     if (runsOverride !== undefined && !(Number.isInteger(runsOverride) && runsOverride > 0)) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
     const runsFor = (n: number) => runsOverride ?? n;
@@ -169,10 +176,8 @@ async function main(): Promise<void> {
     process.stdout.write("program = the program under the mock runtime writing its plan, compared with the plain baseline.\n");
     for (const [k, v] of Object.entries(scaling)) process.stdout.write(`${k}: ${v}\n`);
     for (const t of targets) process.stdout.write(`${t.met ? "met   " : "MISSED"} ${t.target}: ${t.case} = ${t.value}\n`);
-    process.stdout.write(`\nwrote ${path.relative(process.cwd(), outFile)}\n`);
+    process.stdout.write(`\nwrote ${shownPath(outFile)}\n`);
+    return 0;
 }
 
-main().catch((e) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exitCode = 1;
-});
+runWhenMain(module, "bench", main);
