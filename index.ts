@@ -6,18 +6,19 @@
  *                                                                                            └─► Elasticsearch (prod)
  *   operators/Kiali ── jaeger-query-clusterip :16686 UI, :16685 gRPC (in-cluster only)
  *
- * Config is validated first: a bad stack config fails here, before any resource is registered.
+ * Config is validated first: a bad stack config fails here, before any resource is registered. Then one component
+ * per concern, each from its folder under program/ (the README's component table).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./program/config";
-import { loadModels } from "./program/mesh/models";
-import { PORTS } from "./program/jaeger/topology";
 import { sortKeys } from "./program/k8s";
-import { spanPipeline } from "./program/jaeger/span-pipeline";
 import { Jaeger } from "./program/jaeger/jaeger";
+import { PORTS } from "./program/jaeger/topology";
+import { spanPipeline } from "./program/jaeger/span-pipeline";
 import { MeshTracing } from "./program/mesh/mesh-tracing";
 import { ExternalServices } from "./program/mesh/external-services";
+import { loadModels } from "./program/mesh/models";
 import { AppNamespace } from "./program/app-namespace/app-namespace";
 import { JaegerIngressPolicy } from "./program/network/jaeger-ingress-policy";
 import { SmokeTest } from "./program/smoke-test/smoke-test";
