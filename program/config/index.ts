@@ -2,7 +2,7 @@
  * The single source of truth for stack configuration.
  *
  * `parseConfig` validates raw values (as the engine hands them over: strings, objects as JSON) against
- * `schema.ts` plus the rules across keys (`rules.ts`), reports every problem at once, and returns one
+ * `schema/` plus the rules across keys (`rules.ts`), reports every problem at once, and returns one
  * deep-frozen `TracingConfig`. `loadStackConfig` does the same for the running Pulumi stack. Nothing here registers
  * resources, so a bad config fails before anything is created.
  */

@@ -1,5 +1,5 @@
 /**
- * Building blocks of the config schema (program/config/schema.ts): numbers as users write them, booleans, Kubernetes
+ * Building blocks of the config schema (program/config/schema/): numbers as users write them, booleans, Kubernetes
  * names, labels and quantities, and strict objects whose unknown-key errors suggest the key that was meant.
  */
 import { z } from "zod";

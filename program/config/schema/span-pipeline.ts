@@ -1,0 +1,37 @@
+/** What the Jaeger collector does to spans before storing them (program/jaeger/span-pipeline.ts): `tailSampling`, `scrubAttributes`. */
+import { z } from "zod";
+import { bool, int, percentage, strict } from "../primitives";
+
+/**
+ * Tail-based sampling: the mesh sends every request and the collector keeps a trace once it is complete. Rules across
+ * keys (mesh rate, replicas, workload overrides, the prod range) are in program/config/sampling-rules.ts.
+ */
+export const tailSampling = strict({
+    enabled: bool().default(false)
+        .describe("Mesh and apps sample 100 % (`sampling` must be unset or 100, no workload overrides), Jaeger runs memory_limiter → tail_sampling → batch; one Jaeger replica (`jaeger.replicas` 1)."),
+    // The default depends on the environment like `sampling`'s (program/config/index.ts).
+    probabilisticPercent: percentage().optional()
+        .describe("Share of ordinary traces kept (no error, faster than the threshold, not an always-sampled service). dev defaults to 100; prod must be 1–10 (default 1). Only with `enabled`."),
+    latencyThresholdMs: int({ min: 1, max: 3_600_000 }).default(1000)
+        .describe("Traces longer than this (first span start to last span end) are always kept."),
+    alwaysSampleServices: z.array(z.string().min(1, "must not be empty")).default([])
+        .describe("Service names (`service.name`, as Jaeger shows them: sidecars report `<workload>.<namespace>`, SDKs their own name) whose traces are always kept. Only with `enabled`."),
+    // The processor's own default.
+    decisionWaitSeconds: int({ min: 1, max: 300 }).default(30)
+        .describe("How long the sampler holds a trace after its first span before deciding; must exceed the longest request (its root span arrives last)."),
+    numTraces: int({ min: 1000, max: 10_000_000 }).default(50_000)
+        .describe("Traces the sampler tracks; at least requests/s × decisionWaitSeconds: when full it evicts the oldest, and a trace evicted before its decision is lost. Spans are held only until the decision."),
+}).describe("Tail-based sampling (README \"Sampling: head or tail\"): the mesh sends every request, Jaeger keeps a trace once it is complete.");
+
+const scrubAttribute = strict({
+    key: z.string().min(1, "must not be empty").describe("Attribute key, e.g. `http.request.header.authorization` (one action per key)."),
+    action: z.enum(["delete", "hash"]).describe("`delete` or `hash`."),
+});
+
+export const DEFAULT_SCRUB_ATTRIBUTES = [
+    { key: "http.request.header.authorization", action: "delete" as const },
+    { key: "db.statement", action: "hash" as const },
+];
+
+export const scrubAttributes = z.array(scrubAttribute).default(DEFAULT_SCRUB_ATTRIBUTES)
+    .describe("Span attributes removed (`delete`) or replaced by their SHA-256 hex (`hash`, unsalted: equal values stay equal) by the `attributes` processor before sampling and storage, in both modes. Setting the key replaces the defaults; `[]` turns scrubbing off.");
