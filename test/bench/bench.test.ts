@@ -15,7 +15,7 @@ import { runUnderMocks } from "../../tools/mock-runtime";
 import { analyze } from "../../tools/policy-check/engine";
 import { validateAll } from "../../tools/synth/schema-validation";
 import { readStackFile } from "../../tools/stack-file";
-import { mockPlan, StackResource } from "../../tools/synth/mock-plan";
+import { mockPlan, MockPlanResource } from "../../tools/synth/mock-plan";
 import { policies } from "../../policy-pack/policies";
 import { externalServices, fleetObjects, fleetResources, generatedStackFile, manifestYaml, PROJECT } from "../../bench/fixtures";
 import { plainBaselinePlan } from "../../bench/plain-baseline-plan";
@@ -60,7 +60,7 @@ describe("bench", function () {
         });
     });
 
-    describe("fleet resource set (engine resources, policy:check)", () => {
+    describe("fleet resource set (analyzed resources, policy:check)", () => {
         const objects = fleetObjects(1000);
 
         it("has exactly N objects of every kind the fleet fixture promises, deterministically", () => {
@@ -79,12 +79,12 @@ describe("bench", function () {
             assert.deepStrictEqual(invalid, []);
         });
 
-        it("passes every policy of the pack (as engine resources and as YAML)", async () => {
+        it("passes every policy of the pack (as analyzed resources and as YAML)", async () => {
             const resources = fleetResources(objects);
             assert.strictEqual(resources.length, 1002);
             assert.strictEqual(new Set(resources.map((r) => r.urn)).size, resources.length);
-            const asEngine = resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
-            const { diagnostics } = await analyze(policies, asEngine);
+            const asAnalyzed = resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+            const { diagnostics } = await analyze(policies, asAnalyzed);
             assert.deepStrictEqual(diagnostics, []);
             const docs = YAML.parseAllDocuments(manifestYaml(objects)).map((d) => d.toJS());
             assert.deepStrictEqual(docs, objects);
@@ -116,7 +116,7 @@ describe("bench", function () {
             const registered = baseline.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
             assert.strictEqual(registered.length, plan.length, "no components, providers or other resources");
             // Written again from what plain baseline registered, the files are byte for byte synth's.
-            const asStack: StackResource[] = registered.map((r) => ({ ...r, urn: `urn:pulumi:bench::plain-baseline::${r.type}::${r.name}` }));
+            const asStack: MockPlanResource[] = registered.map((r) => ({ ...r, urn: `urn:pulumi:bench::plain-baseline::${r.type}::${r.name}` }));
             const again = stackObjects(asStack);
             assert.strictEqual(renderManifests(again.objects), manifests);
             assert.strictEqual(renderHelmReleases(again.releases), releases);

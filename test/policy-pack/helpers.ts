@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { Policies } from "@pulumi/policy";
 import { policies } from "../../policy-pack/policies";
 import { parseManifests } from "../../tools/policy-check/read-manifests";
-import { analyze, AnalysisResult, EngineResource } from "../../tools/policy-check/engine";
+import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/engine";
 import { policyPackConfigFromJson } from "../../tools/policy-check/pack-config";
 import { MockRun } from "../../tools/mock-runtime";
 
@@ -18,7 +18,7 @@ export function policy(name: string): Policies[number] {
 }
 
 /** Kubernetes objects written as YAML, typed like the Kubernetes provider registers them. */
-export function yaml(text: string): EngineResource[] {
+export function yaml(text: string): AnalyzedResource[] {
     return parseManifests(text, "inline.yaml");
 }
 
@@ -29,23 +29,23 @@ export interface RunOptions {
 }
 
 /** Runs one policy of the pack over resources; config is that policy's `--policy-pack-config` entry. */
-export function run(name: string, resources: readonly EngineResource[], options: RunOptions = {}): Promise<AnalysisResult> {
+export function run(name: string, resources: readonly AnalyzedResource[], options: RunOptions = {}): Promise<AnalysisResult> {
     const config = options.config === undefined ? {} : policyPackConfigFromJson({ [name]: options.config }, "inline.json");
     return analyze([policy(name)], resources, { config, stackTags: options.stackTags });
 }
 
 /** The reported messages (without the policy description the CLI prefixes). */
-export async function violations(name: string, resources: readonly EngineResource[], options: RunOptions = {}): Promise<string[]> {
+export async function violations(name: string, resources: readonly AnalyzedResource[], options: RunOptions = {}): Promise<string[]> {
     return (await run(name, resources, options)).diagnostics.map((d) => d.detail);
 }
 
-export async function assertCompliant(name: string, resources: readonly EngineResource[], options: RunOptions = {}): Promise<void> {
+export async function assertCompliant(name: string, resources: readonly AnalyzedResource[], options: RunOptions = {}): Promise<void> {
     const result = await run(name, resources, options);
     assert.deepStrictEqual(result.diagnostics.map((d) => d.detail), [], `${name} must pass`);
 }
 
 /** Exactly one violation, matching every pattern. */
-export async function assertViolation(name: string, resources: readonly EngineResource[], patterns: RegExp[], options: RunOptions = {}): Promise<string> {
+export async function assertViolation(name: string, resources: readonly AnalyzedResource[], patterns: RegExp[], options: RunOptions = {}): Promise<string> {
     const found = await violations(name, resources, options);
     assert.strictEqual(found.length, 1, `expected one ${name} violation, got ${found.length}:\n${found.join("\n")}`);
     for (const p of patterns) assert.match(found[0], p);
@@ -53,11 +53,11 @@ export async function assertViolation(name: string, resources: readonly EngineRe
 }
 
 /** A program run under mocks, as the engine would hand its resources to AnalyzeStack (URNs, providers). */
-export function fromMockRun(run: MockRun, stack: string, project = "eco2-tracing"): EngineResource[] {
+export function fromMockRun(run: MockRun, stack: string, project = "eco2-tracing"): AnalyzedResource[] {
     const urnOf = (type: string, name: string) => `urn:pulumi:${stack}::${project}::${type}::${name}`;
-    const providers = new Map<string, EngineResource>();
+    const providers = new Map<string, AnalyzedResource>();
     const out = run.resources.map((r) => {
-        const resource: EngineResource = { type: r.type, name: r.name, urn: urnOf(r.type, r.name), props: r.inputs };
+        const resource: AnalyzedResource = { type: r.type, name: r.name, urn: urnOf(r.type, r.name), props: r.inputs };
         if (r.type.startsWith("pulumi:providers:")) providers.set(r.name, resource);
         return resource;
     });

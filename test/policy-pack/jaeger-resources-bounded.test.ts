@@ -1,11 +1,11 @@
 /** jaeger-resources-bounded: the Helm install (values) and rendered Jaeger workloads (containers + --config). */
 import * as assert from "assert";
-import { EngineResource } from "../../tools/policy-check/engine";
+import { AnalyzedResource } from "../../tools/policy-check/engine";
 import { assertCompliant, assertViolation, run, violations, yaml } from "./helpers";
 
 const NAME = "jaeger-resources-bounded";
 
-function release(values: Record<string, unknown>, chart = "jaeger", type = "kubernetes:helm.sh/v3:Release"): EngineResource {
+function release(values: Record<string, unknown>, chart = "jaeger", type = "kubernetes:helm.sh/v3:Release"): AnalyzedResource {
     return {
         type,
         name: "jaeger-release",
@@ -17,7 +17,7 @@ const LIMITS = { resources: { limits: { memory: "512Mi" }, requests: { cpu: "100
 const memoryConfig = (memory: Record<string, unknown>) => ({ extensions: { jaeger_storage: { backends: { primary_store: { memory } } } } });
 
 /** The chart's rendered Deployment + user-config ConfigMap, with knobs. */
-function rendered(opts: { limits?: string; config?: string; args?: string; mount?: string; withConfigMap?: boolean } = {}): EngineResource[] {
+function rendered(opts: { limits?: string; config?: string; args?: string; mount?: string; withConfigMap?: boolean } = {}): AnalyzedResource[] {
     const { limits = "{memory: 512Mi}", config = "max_traces: 50000", args = `["--config", "/etc/jaeger/user-config.yaml"]`, withConfigMap = true } = opts;
     const mount = opts.mount ?? "{name: user-config, mountPath: /etc/jaeger/user-config.yaml, subPath: user-config.yaml}";
     const cm = `

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineResource } from "../../tools/policy-check/engine";
+import { AnalyzedResource } from "../../tools/policy-check/engine";
 import { PROJECT } from "../../program/config";
 import { readStackFile } from "../../tools/stack-file";
 import { ROOT, runStack } from "../helpers";
@@ -25,7 +25,7 @@ const probabilistic = (pct: number) => [
     { name: "errors", type: "status_code", status_code: { status_codes: ["ERROR"] } },
     { name: "probabilistic", type: "probabilistic", probabilistic: { sampling_percentage: pct } },
 ];
-function release(userconfig: unknown): EngineResource {
+function release(userconfig: unknown): AnalyzedResource {
     const type = "kubernetes:helm.sh/v3:Release";
     return { type, name: "jaeger-release", urn: `urn:pulumi:prod::eco2-tracing::${type}::jaeger-release`, props: { chart: "jaeger", name: "jaeger", namespace: "istio-system", values: { userconfig } } };
 }

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { analyze, AnalysisResult, EngineResource } from "../../tools/policy-check/engine";
+import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/engine";
 import { PolicyPackConfig, readPolicyPackConfig } from "../../tools/policy-check/pack-config";
 import { ROOT, runStack } from "../helpers";
 import { fromMockRun } from "./helpers";
@@ -14,7 +14,7 @@ function packConfig(stack: string): PolicyPackConfig {
     return readPolicyPackConfig(path.join(ROOT, "policy-pack", "config", `${stack}.json`));
 }
 
-async function check(stack: string, resources: EngineResource[]): Promise<AnalysisResult> {
+async function check(stack: string, resources: AnalyzedResource[]): Promise<AnalysisResult> {
     return analyze(policies, resources, { config: packConfig(stack), stackTags: { "pulumi:project": "eco2-tracing" } });
 }
 

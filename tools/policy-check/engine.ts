@@ -5,7 +5,8 @@
  * through a protobuf Struct, deserialized and wrapped in the unknown-checking proxy; getConfig without
  * enforcementLevel; notApplicable; stackTags; isType/asType by type token).
  *
- * Used by `npm run policy:check` (plain manifests) and by the policy tests.
+ * Used by `npm run policy:check` (plain manifests) and by the policy tests. An AnalyzedResource is what a policy is
+ * given, from whatever stage it was taken (a mock run in the tests, a ManifestResource from read-manifests.ts).
  */
 import {
     EnforcementLevel, Policies, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs,
@@ -20,8 +21,8 @@ const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
     deserializeProperties(struct: { toJavaScript(): object }, proxySecrets: boolean): Record<string, any>;
 };
 
-/** A resource as the engine knows it. `props`: inputs (resource validation) / outputs (stack validation). */
-export interface EngineResource {
+/** A resource as the policy analyzer receives it. `props`: inputs (resource validation) / outputs (stack validation). */
+export interface AnalyzedResource {
     type: string;
     name: string;
     urn: string;
@@ -123,7 +124,7 @@ function isStackPolicy(p: Policies[number]): p is StackValidationPolicy {
  * The fields a resource carries into both ResourceValidationArgs and a stack's PolicyResource, as the analyzer server
  * builds them; properties are deserialized anew for every call, as each request is.
  */
-function engineResource(r: EngineResource, json: WireJson, providerJson: WireJson | undefined) {
+function validationFields(r: AnalyzedResource, json: WireJson, providerJson: WireJson | undefined) {
     const props = engineProps(json);
     return {
         type: r.type,
@@ -154,7 +155,7 @@ function freezeTags(tags: Record<string, string>): ReadonlyMap<string, string> {
  * `Analyze` for every resource (resource policies, one resource at a time), then `AnalyzeStack` once (stack
  * policies, all resources), as the engine calls them during a preview.
  */
-export async function analyze(policies: Policies, resources: readonly EngineResource[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+export async function analyze(policies: Policies, resources: readonly AnalyzedResource[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
     const { config } = reconcileConfig(policies, options.config, { packLevel: options.packLevel, source: options.configSource });
     const stackTags = freezeTags(options.stackTags ?? {});
     const result: AnalysisResult = { diagnostics: [], notApplicable: [] };
@@ -197,7 +198,7 @@ export async function analyze(policies: Policies, resources: readonly EngineReso
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
             for (const validate of validations) {
                 const args: ResourceValidationArgs = {
-                    ...engineResource(r, json, providerJson),
+                    ...validationFields(r, json, providerJson),
                     stackTags,
                     getConfig: getConfigFor(p.name),
                     notApplicable: throwNotApplicable,
@@ -214,7 +215,7 @@ export async function analyze(policies: Policies, resources: readonly EngineReso
         stackJson ??= resources.map((r) => ({ props: wireJson(r.props), ...(r.provider ? { provider: wireJson(r.provider.props) } : {}) }));
         const byUrn = new Map<string, PolicyResource>();
         const stackResources = resources.map((r, i) => {
-            const resource: PolicyResource = { ...engineResource(r, stackJson![i].props, stackJson![i].provider), dependencies: [], propertyDependencies: {} };
+            const resource: PolicyResource = { ...validationFields(r, stackJson![i].props, stackJson![i].provider), dependencies: [], propertyDependencies: {} };
             byUrn.set(r.urn, resource);
             return resource;
         });

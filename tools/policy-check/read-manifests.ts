@@ -2,10 +2,11 @@
  * Plain Kubernetes YAML (multi-document files, `kind: List`) → resources shaped like a Pulumi stack's, so the policy
  * pack can check what teams deploy with Helm or kustomize. A kind maps to the type token the Kubernetes provider
  * uses: core group → `kubernetes:core/v1:Service`, others → `kubernetes:apps/v1:Deployment`, CRDs →
- * `kubernetes:telemetry.istio.io/v1:Telemetry` (as `apiextensions.CustomResource` registers them).
+ * `kubernetes:telemetry.istio.io/v1:Telemetry` (as `apiextensions.CustomResource` registers them). A ManifestResource
+ * is an AnalyzedResource (engine.ts) that knows its file and document; it runs the other way from synth's KubeObject.
  */
 import { parseAllDocuments } from "yaml";
-import type { EngineResource } from "./engine";
+import type { AnalyzedResource } from "./engine";
 import { isPlainObject } from "../../program/k8s";
 
 export class ManifestError extends Error {
@@ -21,7 +22,7 @@ export function typeToken(apiVersion: string, kind: string): string {
 }
 
 /** Where an object came from, for output lines: `Kind/namespace/name` (`Kind/name` when it has no namespace). */
-export interface ManifestResource extends EngineResource {
+export interface ManifestResource extends AnalyzedResource {
     display: string;
     file: string;
     /** `document 2`, or `document 2 items[0]` inside a List. */

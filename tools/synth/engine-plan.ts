@@ -2,6 +2,7 @@
  * What `npm run synth` reads back from the real engine (tools/synth/engine.ts runs it): the steps of `pulumi preview
  * --json`, the engine events of `--event-log` (policy violations, the program's error) and the files the provider
  * writes with `renderYamlToDirectory`. Pure functions over those outputs, so they are unit-tested without the CLI.
+ * EnginePlanResource is the real engine's counterpart of the mock plan's MockPlanResource (tools/mock-runtime.ts lists all).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -25,7 +26,7 @@ interface PolicySummary {
 }
 
 /** A resource as the engine plans it (a `preview --json` step's new state). */
-export interface PlannedResource {
+export interface EnginePlanResource {
     type: string;
     name: string;
     urn: string;
@@ -60,7 +61,7 @@ export function readEventLog(file: string): EngineEvent[] {
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
 /** The resources of a `pulumi preview --json` (its steps' new states; deletions have none). */
-export function plannedResources(previewJson: string): PlannedResource[] {
+export function plannedResources(previewJson: string): EnginePlanResource[] {
     const steps = (JSON.parse(previewJson).steps ?? []) as { urn: string; newState?: { type: string; inputs?: Record<string, any> } }[];
     return steps.filter((s) => s.newState).map((s) => ({ type: s.newState!.type, name: nameOf(s.urn), urn: s.urn, inputs: s.newState!.inputs ?? {} }));
 }
@@ -119,7 +120,7 @@ export function configErrorMessage(events: readonly EngineEvent[]): string | und
 }
 
 /** Helm installs of the plan (helm.v3.Release, or helm.v4.Chart on a rendering stack). */
-export function plannedReleases(resources: readonly PlannedResource[], root: string): HelmRelease[] {
+export function plannedReleases(resources: readonly EnginePlanResource[], root: string): HelmRelease[] {
     return sortReleases(resources.flatMap((r) => helmRelease(r, { type: r.type, resourceName: r.name, urn: r.urn }, root) ?? []));
 }
 

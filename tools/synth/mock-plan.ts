@@ -3,14 +3,15 @@
  * place of the engine (project from Pulumi.yaml, config from `Pulumi.<stack>.yaml` or another file). Each registered
  * resource comes back with the URN the engine would give it (parent type chain included), its parent and its
  * provider. The e2e suites (test/e2e/harness.ts `plan`) and the bench use it to know the program's objects without
- * the engine; `npm run synth` runs on the real one.
+ * the engine; `npm run synth` runs on the real one. A MockPlanResource is a RegisteredResource (tools/mock-runtime.ts,
+ * which lists every stage's record) placed in the tree; the real engine's counterpart is EnginePlanResource.
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runUnderMocks, ProgramError, RegisteredResource } from "../mock-runtime";
 import { ProjectFile, readProject, readStackConfig, StackFileConfig } from "../stack-file";
 
-export interface StackResource extends RegisteredResource {
+export interface MockPlanResource extends RegisteredResource {
     urn: string;
     parentUrn?: string;
     providerUrn?: string;
@@ -22,7 +23,7 @@ export interface MockPlan {
     /** Full keys to raw values, as the engine hands config to programs and policy packs. */
     config: Record<string, string>;
     secretKeys: string[];
-    resources: StackResource[];
+    resources: MockPlanResource[];
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -90,7 +91,7 @@ export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
     });
     // A provider reference is `<mock urn>::<id>`; the mock URN still ends in `<type>::<name>`.
     const byTypeName = new Map(located.map((r) => [`${r.type}::${r.name}`, r.urn]));
-    const resources: StackResource[] = located.map((r) => {
+    const resources: MockPlanResource[] = located.map((r) => {
         if (!r.provider) return r;
         const parts = r.provider.split("::");
         const providerType = parts[parts.length - 3]?.split("$").pop();

@@ -8,10 +8,10 @@ import { stackJaeger } from "../../policy-pack/lib/jaeger";
 import { hasLabels } from "../../policy-pack/lib/resources";
 import { describeLabels } from "../../policy-pack/lib/selectors";
 import type { PolicyPackConfig } from "../policy-check/pack-config";
-import type { PlannedResource } from "./engine-plan";
+import type { EnginePlanResource } from "./engine-plan";
 
 /** One line per policy whose reconciled `jaegerPodLabels` miss the labels of the stack's own Jaeger pods. */
-export function jaegerLabelDisagreements(resources: readonly PlannedResource[], config: PolicyPackConfig, source: string): string[] {
+export function jaegerLabelDisagreements(resources: readonly EnginePlanResource[], config: PolicyPackConfig, source: string): string[] {
     const own = stackJaeger(resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs })));
     if (!own) return [];
     const out: string[] = [];

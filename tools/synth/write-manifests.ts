@@ -4,12 +4,14 @@
  *
  * Values arrive as the SDK serialized them: secrets as `{<sig>: <secret sig>, value}` wrappers, unknowns as the
  * SDK's Unknown marker, keys starting with `__` for the engine's bookkeeping. `plain()` removes all of that so the
- * written files contain only Kubernetes fields, and redacts secrets on the way out.
+ * written files contain only Kubernetes fields, and redacts secrets on the way out. A KubeObject is one Kubernetes
+ * object of a plan, rendered from a MockPlanResource here or read back from the engine (engine-plan.ts); its ObjectRef
+ * fields name the resource that declared it.
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import type { StackResource } from "./mock-plan";
+import type { MockPlanResource } from "./mock-plan";
 
 /** rpc.specialSigKey / rpc.specialSecretSig of the Pulumi wire format. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -138,7 +140,7 @@ export function sortObjects(objects: KubeObject[]): KubeObject[] {
     return objects.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? "", b.namespace ?? "") || cmp(a.name ?? "", b.name ?? "") || cmp(a.type, b.type) || cmp(a.resourceName, b.resourceName));
 }
 
-export function stackObjects(resources: readonly StackResource[], root = process.cwd()): StackObjects {
+export function stackObjects(resources: readonly MockPlanResource[], root = process.cwd()): StackObjects {
     const objects: KubeObject[] = [];
     const releases: HelmRelease[] = [];
     const unrendered: Unrendered[] = [];

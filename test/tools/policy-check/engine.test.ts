@@ -5,13 +5,13 @@
  */
 import * as assert from "assert";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyze, EngineResource } from "../../../tools/policy-check/engine";
+import { analyze, AnalyzedResource } from "../../../tools/policy-check/engine";
 import { policyPackConfigFromJson } from "../../../tools/policy-check/pack-config";
 import { run, yaml } from "../../policy-pack/helpers";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's sentinel for a value unknown during preview
 
-const svc: EngineResource = {
+const svc: AnalyzedResource = {
     type: "kubernetes:core/v1:Service",
     name: "s",
     urn: "urn:pulumi:dev::p::kubernetes:core/v1:Service::s",
@@ -53,7 +53,7 @@ describe("policy engine emulation", () => {
     });
 
     it("a value unknown during preview turns into an advisory 'can't run during preview', as in the engine", async () => {
-        const unknownNs: EngineResource = { ...svc, props: { ...svc.props, metadata: { name: "s", namespace: UNKNOWN_STRING } } };
+        const unknownNs: AnalyzedResource = { ...svc, props: { ...svc.props, metadata: { name: "s", namespace: UNKNOWN_STRING } } };
         const reader: StackValidationPolicy = {
             name: "reader",
             description: "reads namespaces",
@@ -67,8 +67,8 @@ describe("policy engine emulation", () => {
 
     it("stack policies see parents and providers; a throwing policy fails the run with its name", async () => {
         const provider = { type: "pulumi:providers:kubernetes", name: "k8s", urn: "urn:pulumi:dev::p::pulumi:providers:kubernetes::k8s", props: { namespace: "apps" } };
-        const child: EngineResource = { ...svc, parent: "urn:parent", provider };
-        const parent: EngineResource = { type: "eco2:tracing:X", name: "x", urn: "urn:parent", props: {} };
+        const child: AnalyzedResource = { ...svc, parent: "urn:parent", provider };
+        const parent: AnalyzedResource = { type: "eco2:tracing:X", name: "x", urn: "urn:parent", props: {} };
         let parentType: string | undefined;
         let providerNs: unknown;
         const stack: StackValidationPolicy = {

@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../../../tools/synth/write-manifests";
 import { validateAll } from "../../../tools/synth/schema-validation";
 import { exitCode } from "../../../tools/synth/summary";
-import { mockPlan, StackResource } from "../../../tools/synth/mock-plan";
+import { mockPlan, MockPlanResource } from "../../../tools/synth/mock-plan";
 import type { PolicyVerdict } from "../../../tools/synth/engine-plan";
 import { ROOT } from "../../helpers";
 
@@ -33,7 +33,7 @@ describe("synth: the resource tree", () => {
 });
 
 const base = "urn:pulumi:t::p::";
-const res = (type: string, name: string, inputs: Record<string, any>, custom = true): StackResource => ({ type, name, urn: `${base}${type}::${name}`, custom, inputs });
+const res = (type: string, name: string, inputs: Record<string, any>, custom = true): MockPlanResource => ({ type, name, urn: `${base}${type}::${name}`, custom, inputs });
 const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
 
 describe("synth: manifests", () => {
@@ -79,7 +79,7 @@ describe("synth: manifests", () => {
 });
 
 describe("synth: schema validation", () => {
-    const objectsOf = (...rs: StackResource[]) => stackObjects(rs);
+    const objectsOf = (...rs: MockPlanResource[]) => stackObjects(rs);
 
     it("names the object and the JSON path of each failure (kubernetes-models and @kubernetes-models/istio)", async () => {
         const { objects, releases } = objectsOf(
