@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/command";
 import { PROJECT_DIR } from "../../toolchain/paths";
-import { withConfigReference } from "./config-docs";
+import { configKeys, withConfigReference } from "./config-docs";
 
 const USAGE = "usage: npm run docs   (rewrites the config reference in README.md from the config schema)";
 
@@ -15,6 +15,12 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     if (argv.length > 0) {
         io.err(`unexpected arguments: ${argv.join(" ")}\n${USAGE}`);
         return 2;
+    }
+    // Also what a stale compiled schema under bin/ looks like (npm test removes those): refuse rather than blank the column.
+    const undescribed = configKeys().filter((k) => !k.description?.trim()).map((k) => k.path);
+    if (undescribed.length > 0) {
+        io.err(`config keys without a description (add .describe() in program/config/schema/): ${undescribed.join(", ")}`);
+        return 1;
     }
     const readme = path.join(PROJECT_DIR, "README.md");
     fs.writeFileSync(readme, withConfigReference(fs.readFileSync(readme, "utf8")));
