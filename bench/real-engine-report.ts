@@ -1,0 +1,141 @@
+/**
+ * The real-engine bench's cases, figures and report (pure; real-engine.ts runs them): what one run measures, the
+ * results entry (medians and ratios) under `realEngine` in bench/results.json, the README table, the floor's plan.
+ */
+import * as path from "path";
+import * as YAML from "yaml";
+import { median } from "./measure";
+import { PlainItem, plainBaselinePlan } from "./plain-baseline-plan";
+
+export interface RealCase {
+    key: string;
+    name: string;
+    stack: string;
+    /** [app namespaces, external services] of a generated config (on the committed dev stack file). */
+    generated?: [number, number];
+}
+
+export const REAL_CASES: RealCase[] = [
+    { key: "dev", name: "dev", stack: "dev" },
+    { key: "prod", name: "prod", stack: "prod" },
+    { key: "100", name: "100 ns + 200 svc", stack: "bench-100", generated: [100, 200] },
+    { key: "1000", name: "1000 ns + 200 svc", stack: "bench-1000", generated: [1000, 200] },
+];
+export const DEFAULT_CASES = ["dev", "prod", "100"];
+
+/** One timed command. */
+export interface Timed {
+    seconds: number;
+    peakMiB: number;
+    /** The CLI's "Resources:" summary, e.g. "+ 29 to create" or "29 unchanged" (checks what the run did). */
+    resources: string;
+}
+
+/** The CLI's closing "Resources:" block as one line (pure). */
+export function resourceSummary(output: string): string {
+    const m = /^Resources:\n((?:[ \t]+\S.*\n?)+)/m.exec(output);
+    return m ? m[1].split("\n").map((l) => l.trim()).filter(Boolean).join(", ") : "";
+}
+
+/** The figures of one run of one case. */
+export interface RunFigures {
+    preview: Timed;
+    previewWithPack: Timed;
+    up: Timed;
+    upNoChange: Timed;
+    floorPreview: Timed;
+    floorUp: Timed;
+    floorUpNoChange: Timed;
+}
+
+export interface RealEngineEntry {
+    case: string;
+    stack: string;
+    runs: number;
+    /** Kubernetes objects (+ Helm releases) both projects register. */
+    objects: number;
+    previewSeconds: number;
+    floorPreviewSeconds: number;
+    previewWithPackSeconds: number;
+    upSeconds: number;
+    floorUpSeconds: number;
+    upNoChangeSeconds: number;
+    floorUpNoChangeSeconds: number;
+    /** Largest of the medians of the per-command tree peaks (preview, up, no-change up; no pack). */
+    peakMiB: number;
+    floorPeakMiB: number;
+    previewWithPackPeakMiB: number;
+    ratios: { preview: number; up: number; upNoChange: number; memory: number; packOverhead: number };
+    /** Every run's figures, for the record. */
+    samples: RunFigures[];
+}
+
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Medians and ratios of a case's runs (pure). */
+export function summarize(c: Pick<RealCase, "name" | "stack">, objects: number, samples: RunFigures[]): RealEngineEntry {
+    const med = (k: keyof RunFigures, f: "seconds" | "peakMiB") => round(median(samples.map((s) => s[k][f])), f === "seconds" ? 2 : 1);
+    const peakMiB = Math.max(med("preview", "peakMiB"), med("up", "peakMiB"), med("upNoChange", "peakMiB"));
+    const floorPeakMiB = Math.max(med("floorPreview", "peakMiB"), med("floorUp", "peakMiB"), med("floorUpNoChange", "peakMiB"));
+    const e = {
+        case: c.name,
+        stack: c.stack,
+        runs: samples.length,
+        objects,
+        previewSeconds: med("preview", "seconds"),
+        floorPreviewSeconds: med("floorPreview", "seconds"),
+        previewWithPackSeconds: med("previewWithPack", "seconds"),
+        upSeconds: med("up", "seconds"),
+        floorUpSeconds: med("floorUp", "seconds"),
+        upNoChangeSeconds: med("upNoChange", "seconds"),
+        floorUpNoChangeSeconds: med("floorUpNoChange", "seconds"),
+        peakMiB,
+        floorPeakMiB,
+        previewWithPackPeakMiB: med("previewWithPack", "peakMiB"),
+    };
+    return {
+        ...e,
+        ratios: {
+            preview: round(e.previewSeconds / e.floorPreviewSeconds),
+            up: round(e.upSeconds / e.floorUpSeconds),
+            upNoChange: round(e.upNoChangeSeconds / e.floorUpNoChangeSeconds),
+            memory: round(peakMiB / floorPeakMiB),
+            packOverhead: round(e.previewWithPackSeconds / e.previewSeconds),
+        },
+        samples,
+    };
+}
+
+/** The floor's plan: the plain-baseline plan of the program's mock plan, the chart given as the same local path. */
+export function floorPlan(manifestsYaml: string, releasesYaml: string, root: string): PlainItem[] {
+    const plan = plainBaselinePlan(manifestsYaml, releasesYaml);
+    const releases = YAML.parseAllDocuments(releasesYaml).map((d) => d.toJS()).filter(Boolean);
+    let r = 0;
+    return plan.map((item) => {
+        if (item.type !== "kubernetes:helm.sh/v3:Release") return item;
+        const value = releases[r++];
+        if (!value?.path) return item;
+        return { ...item, args: { ...item.args, chart: path.resolve(root, value.path), repositoryOpts: undefined } };
+    });
+}
+
+export function selectCases(keys: readonly string[]): RealCase[] {
+    return keys.map((k) => {
+        const c = REAL_CASES.find((c) => c.key === k);
+        if (!c) throw new Error(`unknown case ${k}: one of ${REAL_CASES.map((c) => c.key).join(", ")}`);
+        return c;
+    });
+}
+
+/** The README table's rows (pure). */
+export function realEngineTable(entries: readonly RealEngineEntry[]): string {
+    const rows = entries.map(
+        (r) =>
+            `| ${r.case} | ${r.objects} | ${r.previewSeconds} / ${r.floorPreviewSeconds} (${r.ratios.preview}×) | ${r.upSeconds} / ${r.floorUpSeconds} (${r.ratios.up}×) | ${r.upNoChangeSeconds} / ${r.floorUpNoChangeSeconds} (${r.ratios.upNoChange}×) | ${r.peakMiB} / ${r.floorPeakMiB} (${r.ratios.memory}×) | ${r.previewWithPackSeconds} (${r.ratios.packOverhead}×), ${r.previewWithPackPeakMiB} MiB |`,
+    );
+    return [
+        "| case | objects | preview s, program / floor | up (create) s | up (no change) s | peak MiB (tree) | preview with pack s (× without) |",
+        "|---|---|---|---|---|---|---|",
+        ...rows,
+    ].join("\n");
+}

@@ -1,0 +1,202 @@
+/**
+ * npm run bench -- --real-engine [--cases dev,prod,100] [--runs 3]     (1000: only when named in --cases)
+ *
+ * The real Pulumi CLI (toolchain: CLI, our language host, the Kubernetes provider) on the embedded cluster, local
+ * file backend, for the program and for the floor project (bench/floor: exactly the program's objects as plain
+ * @pulumi/kubernetes resources, the chart as the same Release — plain-baseline-plan.ts's plan of the program's mock
+ * plan), same CLI, provider, backend and cluster. Per run, each command a fresh CLI process, a fresh state dir:
+ *   program: preview, preview with the policy pack, up (create), up (no change), destroy (untimed);
+ *   floor:   preview, up (create), up (no change), destroy (untimed).
+ * Wall time from spawn to exit; peak memory = the largest sum of RSS over the CLI and all its descendants
+ * (language host, Node program, provider, pack), sampled from /proc every 50 ms (proc-tree.ts).
+ * Medians over runs; written to bench/results.json under `realEngine` (other keys kept).
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { generatedStackFile } from "./fixtures";
+import { measure } from "./measure";
+import { sampleTree } from "./proc-tree";
+import { machine } from "./report";
+import { floorPlan, RealCase, RealEngineEntry, round, RunFigures, resourceSummary, summarize, Timed } from "./real-engine-report";
+
+export { DEFAULT_CASES, realEngineTable, selectCases } from "./real-engine-report";
+import { clusterUp } from "../toolchain/cluster";
+import { run } from "../toolchain/exec";
+import { LOCAL_PASSPHRASE } from "../toolchain/local";
+import { providePlatform, referencedByStack } from "../toolchain/local-platform";
+import { Workspace, workspaceDir, writeWorkspace } from "../toolchain/local-workspace";
+import { PROJECT_DIR } from "../toolchain/paths";
+import { stackNames } from "../toolchain/stack-defaults";
+import { toolPaths } from "../toolchain/tools";
+
+const ROOT = PROJECT_DIR;
+const FLOOR_DIR = path.join(ROOT, "bench", "floor");
+const FLOOR_PROJECT = "eco2-tracing-floor";
+const PACK_DIR = path.join(ROOT, "policy-pack");
+const PROGRAM_SCRIPT = path.join(ROOT, "bin", "bench", "program.js");
+
+interface Env {
+    tools: Record<string, string>;
+    env: NodeJS.ProcessEnv;
+    kubeconfig: string;
+}
+
+/** The environment runLocal gives the CLI (toolchain/local.ts), built once so each timed command is the CLI alone. */
+async function engineEnv(log: (l: string) => void): Promise<Env> {
+    const tools = await toolPaths(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kubectl"], log);
+    const kubeconfig = await clusterUp(log);
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: [...new Set(Object.values(tools).map(path.dirname)), process.env.PATH].join(path.delimiter),
+        PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        KUBECONFIG: kubeconfig,
+    };
+    return { tools, env, kubeconfig };
+}
+
+/** A fresh backend under `dir`, for one project's workspace. */
+function dirEnv(e: Env, dir: string): NodeJS.ProcessEnv {
+    const backend = path.join(dir, "backend");
+    fs.mkdirSync(backend, { recursive: true });
+    return { ...e.env, PULUMI_HOME: path.join(dir, "home"), PULUMI_BACKEND_URL: `file://${backend}` };
+}
+
+class CommandFailed extends Error {}
+
+/** `pulumi <args>` in `cwd`, timed, with the process tree's peak RSS. */
+function timed(pulumi: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Timed> {
+    return new Promise((resolve, reject) => {
+        const start = process.hrtime.bigint();
+        const child = spawn(pulumi, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        const sampler = sampleTree(child.pid!);
+        let output = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+        let end = start;
+        child.on("exit", () => (end = process.hrtime.bigint()));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const peakKiB = sampler.stop();
+            if (code !== 0) return reject(new CommandFailed(`pulumi ${args.join(" ")} (in ${cwd}): exit ${code}\n${output.slice(-4000)}`));
+            resolve({ seconds: round(Number(end - start) / 1e9, 3), peakMiB: round(peakKiB / 1024, 1), resources: resourceSummary(output) });
+        });
+    });
+}
+
+function untimed(pulumi: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
+    const r = run(pulumi, args, { cwd, env });
+    if (r.code !== 0) throw new CommandFailed(`pulumi ${args.join(" ")} (in ${cwd}): exit ${r.code}\n${(r.stdout + r.stderr).slice(-4000)}`);
+}
+
+/** The program's workspace in `dir` (a generated case's stack file written first) with its stack initialised. */
+function programWorkspace(e: Env, dir: string, c: RealCase): Workspace {
+    if (c.generated) {
+        const file = path.join(workspaceDir(dir, "eco2-tracing"), `Pulumi.${c.stack}.yaml`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, generatedStackFile(path.join(ROOT, "Pulumi.dev.yaml"), ...c.generated));
+    }
+    return writeWorkspace(dir, ROOT, c.stack, e.tools);
+}
+
+function floorWorkspace(e: Env, dir: string, stack: string, planFile: string): Workspace {
+    const file = path.join(workspaceDir(dir, FLOOR_PROJECT), `Pulumi.${stack}.yaml`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, YAML.stringify({ config: { [`${FLOOR_PROJECT}:plan`]: planFile } }));
+    return writeWorkspace(dir, FLOOR_DIR, stack, e.tools);
+}
+
+/** The Pulumi.<stack>.yaml text the program's workspace holds for a case (what the floor plan is made from). */
+async function prepareCase(e: Env, c: RealCase, tmp: string, log: (l: string) => void): Promise<{ planFile: string; objects: number }> {
+    const dir = path.join(tmp, `${c.key}-plan`);
+    const ws = programWorkspace(e, dir, c);
+    const out = path.join(dir, "out");
+    await measure(PROGRAM_SCRIPT, [c.stack, "--config-file", path.join(ws.dir, `Pulumi.${c.stack}.yaml`), "--out", out], ROOT);
+    const plan = floorPlan(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8"), ROOT);
+    const planFile = path.join(tmp, `${c.key}-floor-plan.json`);
+    fs.writeFileSync(planFile, JSON.stringify(plan));
+    log(`bench: ${c.name}: ${plan.length} objects and releases in the floor plan`);
+    return { planFile, objects: plan.length };
+}
+
+async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, log: (l: string) => void): Promise<RunFigures> {
+    const pulumi = e.tools.pulumi;
+    const s = ["-s", c.stack, "--non-interactive"];
+    // The program.
+    const pdir = path.join(dir, "program");
+    const pws = programWorkspace(e, pdir, c);
+    const penv = dirEnv(e, pdir);
+    untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], pws.dir, penv);
+    providePlatform(e.tools.kubectl, e.kubeconfig, referencedByStack(stackNames(pws.project, pws.config)), log);
+    const packConfig = path.join(PACK_DIR, "config", `${c.stack}.json`);
+    const pack = ["--policy-pack", PACK_DIR, ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : [])];
+    const f: Partial<RunFigures> = {};
+    try {
+        f.preview = await timed(pulumi, ["preview", ...s], pws.dir, penv);
+        f.previewWithPack = await timed(pulumi, ["preview", ...s, ...pack], pws.dir, penv);
+        f.up = await timed(pulumi, ["up", "--yes", ...s], pws.dir, penv);
+        f.upNoChange = await timed(pulumi, ["up", "--yes", ...s], pws.dir, penv);
+    } finally {
+        untimed(pulumi, ["destroy", "--yes", ...s], pws.dir, penv);
+    }
+    // The floor, same cluster, after the program's objects are gone.
+    const fdir = path.join(dir, "floor");
+    const fws = floorWorkspace(e, fdir, c.stack, planFile);
+    const fenv = dirEnv(e, fdir);
+    untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], fws.dir, fenv);
+    try {
+        f.floorPreview = await timed(pulumi, ["preview", ...s], fws.dir, fenv);
+        f.floorUp = await timed(pulumi, ["up", "--yes", ...s], fws.dir, fenv);
+        f.floorUpNoChange = await timed(pulumi, ["up", "--yes", ...s], fws.dir, fenv);
+    } finally {
+        untimed(pulumi, ["destroy", "--yes", ...s], fws.dir, fenv);
+    }
+    return f as RunFigures;
+}
+
+function versions(e: Env): Record<string, string> {
+    const pkg = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version as string;
+    return {
+        pulumi: run(e.tools.pulumi, ["version"]).stdout.trim(),
+        languageHost: path.basename(path.dirname(e.tools["pulumi-language-nodejs"])),
+        provider: path.basename(path.dirname(e.tools["pulumi-resource-kubernetes"])),
+        "@pulumi/pulumi": pkg("@pulumi/pulumi"),
+        "@pulumi/kubernetes": pkg("@pulumi/kubernetes"),
+        kubectl: run(e.tools.kubectl, ["version", "--client", "-o", "json"]).stdout.match(/"gitVersion":\s*"([^"]+)"/)?.[1] ?? "unknown",
+    };
+}
+
+/** Runs the cases and merges `realEngine` into `outFile`. */
+export async function realEngine(cases: RealCase[], runs: number, outFile: string, log: (l: string) => void): Promise<RealEngineEntry[]> {
+    const e = await engineEnv(log);
+    if (!fs.existsSync(path.join(PACK_DIR, "node_modules"))) throw new Error("policy-pack/node_modules is missing: run `npm ci` in policy-pack/ (or `npm run local -- preview -s dev` once)");
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-real-"));
+    const started = Date.now();
+    const entries: RealEngineEntry[] = [];
+    try {
+        for (const c of cases) {
+            const { planFile, objects } = await prepareCase(e, c, tmp, log);
+            const samples: RunFigures[] = [];
+            for (let i = 0; i < runs; i++) {
+                log(`bench: ${c.name}: run ${i + 1}/${runs} …`);
+                samples.push(await oneRun(e, c, planFile, path.join(tmp, `${c.key}-run-${i}`), log));
+                log(`bench: ${c.name}: run ${i + 1}: ${JSON.stringify(samples[i])}`);
+            }
+            entries.push(summarize(c, objects, samples));
+            write(outFile, { date: new Date().toISOString(), machine: machine(), versions: versions(e), totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
+        }
+    } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    return entries;
+}
+
+function write(outFile: string, realEngine: unknown): void {
+    const existing = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
+    fs.writeFileSync(outFile, `${JSON.stringify({ ...existing, realEngine }, null, 2)}\n`);
+}
+
