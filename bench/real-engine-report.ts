@@ -66,6 +66,8 @@ export interface RealEngineEntry {
     floorPeakMiB: number;
     previewWithPackPeakMiB: number;
     ratios: { preview: number; up: number; upNoChange: number; memory: number; packOverhead: number };
+    /** When the case was measured (a file may keep cases of earlier runs). */
+    measuredAt?: string;
     /** Every run's figures, for the record. */
     samples: RunFigures[];
 }

@@ -186,7 +186,7 @@ export async function realEngine(cases: RealCase[], runs: number, outFile: strin
                 samples.push(await oneRun(e, c, planFile, path.join(tmp, `${c.key}-run-${i}`), log));
                 log(`bench: ${c.name}: run ${i + 1}: ${JSON.stringify(samples[i])}`);
             }
-            entries.push(summarize(c, objects, samples));
+            entries.push({ ...summarize(c, objects, samples), measuredAt: new Date().toISOString() });
             write(outFile, { date: new Date().toISOString(), machine: machine(), versions: versions(e), totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
         }
     } finally {
@@ -195,8 +195,11 @@ export async function realEngine(cases: RealCase[], runs: number, outFile: strin
     return entries;
 }
 
-function write(outFile: string, realEngine: unknown): void {
+/** Merges into `outFile`: its other keys stay, and so do cases of an earlier real-engine run not measured now. */
+function write(outFile: string, realEngine: { cases: RealEngineEntry[] } & Record<string, unknown>): void {
     const existing = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
-    fs.writeFileSync(outFile, `${JSON.stringify({ ...existing, realEngine }, null, 2)}\n`);
+    const now = new Set(realEngine.cases.map((c) => c.case));
+    const kept = ((existing.realEngine?.cases ?? []) as RealEngineEntry[]).filter((c) => !now.has(c.case));
+    fs.writeFileSync(outFile, `${JSON.stringify({ ...existing, realEngine: { ...realEngine, cases: [...kept, ...realEngine.cases] } }, null, 2)}\n`);
 }
 
