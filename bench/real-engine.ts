@@ -25,7 +25,7 @@ import { floorPlan, RealCase, RealEngineEntry, round, RunFigures, resourceSummar
 export { DEFAULT_CASES, realEngineTable, selectCases } from "./real-engine-report";
 import { clusterUp } from "../toolchain/cluster";
 import { run } from "../toolchain/exec";
-import { LOCAL_PASSPHRASE } from "../toolchain/local";
+import { localEnv } from "../toolchain/local";
 import { providePlatform, referencedByStack } from "../toolchain/local-platform";
 import { Workspace, workspaceDir, writeWorkspace } from "../toolchain/local-workspace";
 import { PROJECT_DIR } from "../toolchain/paths";
@@ -40,31 +40,17 @@ const PROGRAM_SCRIPT = path.join(ROOT, "bin", "bench", "program.js");
 
 interface Env {
     tools: Record<string, string>;
-    env: NodeJS.ProcessEnv;
     kubeconfig: string;
 }
 
-/** The environment runLocal gives the CLI (toolchain/local.ts), built once so each timed command is the CLI alone. */
+/** The toolchain and the cluster, found once so each timed command is the CLI alone. */
 async function engineEnv(log: (l: string) => void): Promise<Env> {
     const tools = await toolPaths(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kubectl"], log);
-    const kubeconfig = await clusterUp(log);
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PATH: [...new Set(Object.values(tools).map(path.dirname)), process.env.PATH].join(path.delimiter),
-        PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        KUBECONFIG: kubeconfig,
-    };
-    return { tools, env, kubeconfig };
+    return { tools, kubeconfig: await clusterUp(log) };
 }
 
-/** A fresh backend under `dir`, for one project's workspace. */
-function dirEnv(e: Env, dir: string): NodeJS.ProcessEnv {
-    const backend = path.join(dir, "backend");
-    fs.mkdirSync(backend, { recursive: true });
-    return { ...e.env, PULUMI_HOME: path.join(dir, "home"), PULUMI_BACKEND_URL: `file://${backend}` };
-}
+/** The environment runLocal gives the CLI, with a fresh backend under `dir`. */
+const dirEnv = (e: Env, dir: string): NodeJS.ProcessEnv => localEnv(e.tools, e.kubeconfig, dir);
 
 class CommandFailed extends Error {}
 

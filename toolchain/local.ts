@@ -78,6 +78,22 @@ async function resetStateOnNewCluster(dir: string, log: (line: string) => void):
     fs.writeFileSync(file, id);
 }
 
+/** The CLI's environment: the toolchain first on PATH, a file backend and home under `dir`, the embedded cluster. */
+export function localEnv(tools: Record<string, string>, kubeconfig: string, dir: string): NodeJS.ProcessEnv {
+    const backend = path.join(dir, "backend");
+    fs.mkdirSync(backend, { recursive: true });
+    return {
+        ...process.env,
+        PATH: [...new Set(Object.values(tools).map(path.dirname)), process.env.PATH].join(path.delimiter),
+        PULUMI_HOME: path.join(dir, "home"),
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        KUBECONFIG: kubeconfig,
+    };
+}
+
 /** Runs `pulumi <args>` against the embedded cluster; builds the toolchain and starts the cluster when needed. */
 export async function runLocal(args: string[], opts: LocalOptions = {}): Promise<LocalRun> {
     const log = opts.log ?? ((line: string) => process.stderr.write(`[local] ${line}\n`));
@@ -91,19 +107,7 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
     await resetStateOnNewCluster(dir, log);
     const { stack, command } = parsePulumiArgs(args);
     const ws = writeWorkspace(dir, opts.projectDir ?? PROJECT_DIR, stack ?? "dev", tools);
-    const backend = path.join(dir, "backend");
-    fs.mkdirSync(backend, { recursive: true });
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PATH: [...new Set(Object.values(tools).map(path.dirname)), process.env.PATH].join(path.delimiter),
-        PULUMI_HOME: path.join(dir, "home"),
-        PULUMI_BACKEND_URL: `file://${backend}`,
-        PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        KUBECONFIG: kubeconfig,
-        ...opts.env,
-    };
+    const env = { ...localEnv(tools, kubeconfig, dir), ...opts.env };
     const pulumi = (argv: string[], inherit = false) => run(tools.pulumi, argv, { cwd: ws.dir, env, inherit });
     if (stack) {
         const stacks = pulumi(["stack", "ls", "--json"]);
