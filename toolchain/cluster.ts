@@ -17,7 +17,7 @@ export const CLUSTER_NAME = "eco2";
 /** Simulated nodes: two, so a two-replica prod Jaeger with anti-affinity can schedule. */
 export const NODES = ["kwok-node-0", "kwok-node-1"];
 
-export const kwokWorkdir = () => path.join(cacheDir(), "kwok");
+const kwokWorkdir = () => path.join(cacheDir(), "kwok");
 const clusterDir = () => path.join(kwokWorkdir(), "clusters", CLUSTER_NAME);
 export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig.yaml");
 

@@ -14,7 +14,7 @@ import { stackNames } from "./stack-defaults";
 import { toolPaths, ToolchainError } from "./tools";
 
 /** Protects nothing; it only lets the CLI encrypt local stacks without asking. */
-export const LOCAL_PASSPHRASE = "eco2-local-only";
+const LOCAL_PASSPHRASE = "eco2-local-only";
 const PACK_DIR = path.join(PROJECT_DIR, "policy-pack");
 /** Commands that take the policy pack (unless the caller passes one) and need the platform's objects. */
 const PACK_COMMANDS = new Set(["preview", "up", "update"]);
