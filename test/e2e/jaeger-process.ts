@@ -14,12 +14,35 @@ import { PORTS } from "../../program/jaeger/topology";
 import { toolPath } from "../../toolchain/tools";
 import { tmpDir } from "./harness";
 
-export async function freePort(): Promise<number> {
+/**
+ * Ports handed to Jaeger are picked here and bound by Jaeger later. A port from the kernel's ephemeral range
+ * (listen(0)) can be taken in between by any outgoing connection on the machine (CI lost a run that way), so these
+ * come from below it, in order, each checked free, clear of the top 2,000 where kwokctl assigns the cluster's ports
+ * (downwards from 32767): nothing else on the machine is handed ports there at random.
+ */
+const PORT_RANGE = (() => {
+    const ephemeral = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return { first: Math.max(1024, ephemeral - 12_000), last: ephemeral - 2_001 };
+})();
+let nextPort = PORT_RANGE.first + (process.pid % 1000) * 10; // apart from another run's
+
+async function bindable(port: number): Promise<boolean> {
     const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
+    const ok = await new Promise<boolean>((resolve) => {
+        server.once("error", () => resolve(false));
+        server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (ok) await new Promise((resolve) => server.close(resolve));
+    return ok;
+}
+
+export async function freePort(): Promise<number> {
+    for (let tries = 0; tries <= PORT_RANGE.last - PORT_RANGE.first; tries++) {
+        const port = nextPort;
+        nextPort = port >= PORT_RANGE.last ? PORT_RANGE.first : port + 1;
+        if (await bindable(port)) return port;
+    }
+    throw new Error(`no free port in ${PORT_RANGE.first}-${PORT_RANGE.last}`);
 }
 
 type Json = Record<string, any>;
