@@ -63,15 +63,17 @@ export = async () => {
         networkPolicy: config.networkPolicy,
     }, opts));
 
+    // Not after Jaeger: in place before its pods start, they never take traffic from anywhere.
     new JaegerIngressPolicy("jaeger-ingress", {
         namespace: config.jaeger.namespace,
         podLabels: jaeger.podLabels,
         appNamespaces: config.appNamespaces.map((n) => n.name),
         meshNamespaces: [config.istio.rootNamespace, ...config.istio.gatewayNamespaces],
         networkPolicy: config.networkPolicy,
-    }, { ...opts, dependsOn: [jaeger] });
+    }, opts);
 
     // The config guarantees the smoke namespace is an app namespace: its ConfigMap and egress policies come first.
+    // After Jaeger's pods are ready (the release), not its Services' endpoint settling: the check's curl retries.
     const smokeApp = apps.find((a) => a.namespaceName === config.smokeTest.namespace);
     if (config.smokeTest.enabled && smokeApp) {
         new SmokeTest("tracing-smoke-test", {
@@ -79,7 +81,7 @@ export = async () => {
             image: config.smokeTest.image,
             endpoints: jaeger.endpoints,
             otelConfigMapName: smokeApp.otelConfigMapName,
-        }, { ...opts, dependsOn: [jaeger, smokeApp] });
+        }, { ...opts, dependsOn: [jaeger.release, smokeApp] });
     }
 
     return {

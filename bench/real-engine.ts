@@ -9,7 +9,8 @@
  *   floor:   preview, up (create), up (no change), destroy (untimed).
  * Wall time from spawn to exit; peak memory = the largest sum of RSS over the CLI and all its descendants
  * (language host, Node program, provider, pack), sampled from /proc every 50 ms (proc-tree.ts).
- * Medians over runs; written to bench/results.json under `realEngine` (other keys kept).
+ * Medians over runs; written to bench/results.json under `realEngine` (other keys kept). With --traces DIR, each
+ * command also writes its OTLP spans there (`--otel-traces`) and nothing is written to results.json.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -109,9 +110,13 @@ async function prepareCase(e: Env, c: RealCase, tmp: string, log: (l: string) =>
     return { planFile, objects: plan.length };
 }
 
-async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, log: (l: string) => void): Promise<RunFigures> {
+/** With a traces dir, each timed command's OTLP spans (CLI, host, provider) go to `<dir>/<case>-<run>-<label>.json`. */
+type Traces = (label: string) => string[];
+
+async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, traces: Traces, log: (l: string) => void): Promise<RunFigures> {
     const pulumi = e.tools.pulumi;
     const s = ["-s", c.stack, "--non-interactive"];
+    const time = (label: keyof RunFigures, args: string[], cwd: string, env: NodeJS.ProcessEnv) => timed(pulumi, [...args, ...s, ...traces(label)], cwd, env);
     // The program.
     const pdir = path.join(dir, "program");
     const pws = programWorkspace(e, pdir, c);
@@ -122,10 +127,10 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, log: (
     const pack = ["--policy-pack", PACK_DIR, ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : [])];
     const f: Partial<RunFigures> = {};
     try {
-        f.preview = await timed(pulumi, ["preview", ...s], pws.dir, penv);
-        f.previewWithPack = await timed(pulumi, ["preview", ...s, ...pack], pws.dir, penv);
-        f.up = await timed(pulumi, ["up", "--yes", ...s], pws.dir, penv);
-        f.upNoChange = await timed(pulumi, ["up", "--yes", ...s], pws.dir, penv);
+        f.preview = await time("preview", ["preview"], pws.dir, penv);
+        f.previewWithPack = await time("previewWithPack", ["preview", ...pack], pws.dir, penv);
+        f.up = await time("up", ["up", "--yes"], pws.dir, penv);
+        f.upNoChange = await time("upNoChange", ["up", "--yes"], pws.dir, penv);
     } finally {
         untimed(pulumi, ["destroy", "--yes", ...s], pws.dir, penv);
     }
@@ -135,9 +140,9 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, log: (
     const fenv = dirEnv(e, fdir);
     untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], fws.dir, fenv);
     try {
-        f.floorPreview = await timed(pulumi, ["preview", ...s], fws.dir, fenv);
-        f.floorUp = await timed(pulumi, ["up", "--yes", ...s], fws.dir, fenv);
-        f.floorUpNoChange = await timed(pulumi, ["up", "--yes", ...s], fws.dir, fenv);
+        f.floorPreview = await time("floorPreview", ["preview"], fws.dir, fenv);
+        f.floorUp = await time("floorUp", ["up", "--yes"], fws.dir, fenv);
+        f.floorUpNoChange = await time("floorUpNoChange", ["up", "--yes"], fws.dir, fenv);
     } finally {
         untimed(pulumi, ["destroy", "--yes", ...s], fws.dir, fenv);
     }
@@ -156,10 +161,11 @@ function versions(e: Env): Record<string, string> {
     };
 }
 
-/** Runs the cases and merges `realEngine` into `outFile`. */
-export async function realEngine(cases: RealCase[], runs: number, outFile: string, log: (l: string) => void): Promise<RealEngineEntry[]> {
+/** Runs the cases and merges `realEngine` into `outFile` (none when profiling into `tracesDir`). */
+export async function realEngine(cases: RealCase[], runs: number, outFile: string | undefined, log: (l: string) => void, tracesDir?: string): Promise<RealEngineEntry[]> {
     const e = await engineEnv(log);
     if (!fs.existsSync(path.join(PACK_DIR, "node_modules"))) throw new Error("policy-pack/node_modules is missing: run `npm ci` in policy-pack/ (or `npm run local -- preview -s dev` once)");
+    if (tracesDir) fs.mkdirSync(tracesDir, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-real-"));
     const started = Date.now();
     const entries: RealEngineEntry[] = [];
@@ -169,11 +175,12 @@ export async function realEngine(cases: RealCase[], runs: number, outFile: strin
             const samples: RunFigures[] = [];
             for (let i = 0; i < runs; i++) {
                 log(`bench: ${c.name}: run ${i + 1}/${runs} …`);
-                samples.push(await oneRun(e, c, planFile, path.join(tmp, `${c.key}-run-${i}`), log));
+                const traces: Traces = (label) => (tracesDir ? ["--otel-traces", `file://${path.join(tracesDir, `${c.key}-${i}-${label}.json`)}`] : []);
+                samples.push(await oneRun(e, c, planFile, path.join(tmp, `${c.key}-run-${i}`), traces, log));
                 log(`bench: ${c.name}: run ${i + 1}: ${JSON.stringify(samples[i])}`);
             }
             entries.push({ ...summarize(c, objects, samples), measuredAt: new Date().toISOString() });
-            write(outFile, { date: new Date().toISOString(), machine: machine(), versions: versions(e), totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
+            if (outFile) write(outFile, { date: new Date().toISOString(), machine: machine(), versions: versions(e), totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
         }
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

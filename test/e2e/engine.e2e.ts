@@ -91,6 +91,24 @@ describe("the real engine (pulumi CLI + language host + provider) on the embedde
                 assert.ok(slices.items.some((s: any) => s.endpoints?.some((e: any) => e.conditions.ready)), "collector Service has ready endpoints");
             });
 
+            it("overlaps the waits: the Services and the ingress policy do not wait for the release; the smoke test waits for it alone of Jaeger", async () => {
+                const resources: { urn: string; type: string; dependencies?: string[] }[] = JSON.parse((await ok(["stack", "export", "-s", stack])).stdout).deployment.resources;
+                const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!.urn;
+                const named = (suffix: string) => resources.filter((r) => r.urn.endsWith(suffix));
+                const services = named("::jaeger-collector-clusterip").concat(named("::jaeger-query-clusterip"));
+                assert.strictEqual(services.length, 2);
+                for (const r of [...services, ...named("::jaeger-ingress")]) assert.ok(!(r.dependencies ?? []).includes(release), `${r.urn} waits for the release`);
+                const jaegerChildren = new Set([...services.map((r) => r.urn), resources.find((r) => r.type === "eco2:tracing:Jaeger")!.urn]);
+                // A component's dependsOn is recorded on the component (its children wait for it in the SDK).
+                const smokeTests = resources.filter((r) => r.type === "eco2:tracing:SmokeTest");
+                if (stack === "dev") assert.strictEqual(smokeTests.length, 1, "dev runs the smoke test");
+                for (const smoke of smokeTests) {
+                    const deps = smoke.dependencies ?? [];
+                    assert.ok(deps.includes(release), `${smoke.urn} does not wait for the release`);
+                    assert.deepStrictEqual(deps.filter((d) => jaegerChildren.has(d)), [], `${smoke.urn} waits for the Services' settling`);
+                }
+            });
+
             it("a second preview has no changes (--expect-no-changes)", async () => {
                 await ok(["preview", "-s", stack, "--expect-no-changes"]);
             });
