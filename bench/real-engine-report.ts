@@ -19,6 +19,7 @@ export const REAL_CASES: RealCase[] = [
     { key: "dev", name: "dev", stack: "dev" },
     { key: "prod", name: "prod", stack: "prod" },
     { key: "100", name: "100 ns + 200 svc", stack: "bench-100", generated: [100, 200] },
+    { key: "300", name: "300 ns + 200 svc", stack: "bench-300", generated: [300, 200] },
     { key: "1000", name: "1000 ns + 200 svc", stack: "bench-1000", generated: [1000, 200] },
 ];
 export const DEFAULT_CASES = ["dev", "prod", "100"];
@@ -51,6 +52,8 @@ export interface RunFigures {
 export interface RealEngineEntry {
     case: string;
     stack: string;
+    /** App namespaces and external services of a generated case. */
+    generated?: [number, number];
     runs: number;
     /** Kubernetes objects (+ Helm releases) both projects register. */
     objects: number;
@@ -75,13 +78,14 @@ export interface RealEngineEntry {
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Medians and ratios of a case's runs (pure). */
-export function summarize(c: Pick<RealCase, "name" | "stack">, objects: number, samples: RunFigures[]): RealEngineEntry {
+export function summarize(c: Pick<RealCase, "name" | "stack" | "generated">, objects: number, samples: RunFigures[]): RealEngineEntry {
     const med = (k: keyof RunFigures, f: "seconds" | "peakMiB") => round(median(samples.map((s) => s[k][f])), f === "seconds" ? 2 : 1);
     const peakMiB = Math.max(med("preview", "peakMiB"), med("up", "peakMiB"), med("upNoChange", "peakMiB"));
     const floorPeakMiB = Math.max(med("floorPreview", "peakMiB"), med("floorUp", "peakMiB"), med("floorUpNoChange", "peakMiB"));
     const e = {
         case: c.name,
         stack: c.stack,
+        ...(c.generated ? { generated: c.generated } : {}),
         runs: samples.length,
         objects,
         previewSeconds: med("preview", "seconds"),
@@ -106,6 +110,61 @@ export function summarize(c: Pick<RealCase, "name" | "stack">, objects: number, 
         },
         samples,
     };
+}
+
+/** Program and floor slopes, ms per app namespace, of one timed figure between two cases. */
+export interface Slope {
+    program: number;
+    floor: number;
+    /** program / floor */
+    ratio: number;
+}
+
+/** Growth between two generated cases with the same external services: what each added app namespace costs. */
+export interface Growth {
+    between: [string, string];
+    namespaces: [number, number];
+    perNamespaceMs: { preview: Slope; up: Slope; upNoChange: Slope };
+    /** Peak tree memory per added namespace, KiB. */
+    perNamespaceKiB: Slope;
+}
+
+/** Consecutive pairs of the generated cases (by namespace count, same services); with three or more, linearity
+ *  shows as equal slopes (pure). */
+export function growth(entries: readonly RealEngineEntry[]): Growth[] {
+    const generated = entries.filter((e) => e.generated).sort((a, b) => a.generated![1] - b.generated![1] || a.generated![0] - b.generated![0]);
+    const out: Growth[] = [];
+    for (let i = 1; i < generated.length; i++) {
+        const [a, b] = [generated[i - 1], generated[i]];
+        if (a.generated![1] !== b.generated![1]) continue;
+        const added = b.generated![0] - a.generated![0];
+        const slope = (program: number, floor: number, unit: number): Slope => {
+            const [p, f] = [round((program * unit) / added, 1), round((floor * unit) / added, 1)];
+            return { program: p, floor: f, ratio: round(p / f) };
+        };
+        const s = (k: "preview" | "up" | "upNoChange") => {
+            const P = { preview: "previewSeconds", up: "upSeconds", upNoChange: "upNoChangeSeconds" } as const;
+            const F = { preview: "floorPreviewSeconds", up: "floorUpSeconds", upNoChange: "floorUpNoChangeSeconds" } as const;
+            return slope(b[P[k]] - a[P[k]], b[F[k]] - a[F[k]], 1000);
+        };
+        out.push({
+            between: [a.case, b.case],
+            namespaces: [a.generated![0], b.generated![0]],
+            perNamespaceMs: { preview: s("preview"), up: s("up"), upNoChange: s("upNoChange") },
+            perNamespaceKiB: slope(b.peakMiB - a.peakMiB, b.floorPeakMiB - a.floorPeakMiB, 1024),
+        });
+    }
+    return out;
+}
+
+/** The README's growth rows (pure). */
+export function growthTable(rows: readonly Growth[]): string {
+    const cell = (s: Slope) => `${s.program} / ${s.floor} (${s.ratio}×)`;
+    return [
+        "| growth, per added app namespace | preview ms, program / floor | up (create) ms | up (no change) ms | peak KiB |",
+        "|---|---|---|---|---|",
+        ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns | ${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ${cell(g.perNamespaceKiB)} |`),
+    ].join("\n");
 }
 
 /** The floor's plan: the plain-baseline plan of the program's mock plan, the chart given as the same local path. */

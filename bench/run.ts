@@ -21,7 +21,7 @@ import { parseArgs } from "util";
 import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
 import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
-import { DEFAULT_CASES, realEngine, realEngineTable, selectCases } from "./real-engine";
+import { DEFAULT_CASES, growth, growthTable, realEngine, realEngineTable, selectCases } from "./real-engine";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/command";
 import { PROJECT_DIR } from "../toolchain/paths";
@@ -113,7 +113,7 @@ async function checkCases(runsFor: (n: number) => number, tmp: string): Promise<
 
 const USAGE = [
     "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)",
-    `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 1000; writes its key realEngine)`,
+    `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes its key realEngine)`,
     "       npm run bench -- --real-engine --traces DIR [--cases …] [--runs 1]   (profile: each command's engine, host and provider spans as OTLP JSON in DIR; results not written)",
 ].join("\n");
 
@@ -132,7 +132,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         // Traced runs are slower (every gRPC call is a span): a profile, never figures to keep.
         const traces = values.traces === undefined ? undefined : path.resolve(callerPath(values.traces));
         const entries = await realEngine(cases, runsFor(traces ? 1 : 3), traces ? undefined : outFile, log, traces);
-        process.stdout.write(`\n${realEngineTable(entries)}\n\n${traces ? `traces in ${shownPath(traces)} (results not written)` : `wrote ${shownPath(outFile)} (realEngine)`}\n`);
+        const grown = growth(entries);
+        process.stdout.write(`\n${realEngineTable(entries)}\n\n${grown.length ? `${growthTable(grown)}\n\n` : ""}${traces ? `traces in ${shownPath(traces)} (results not written)` : `wrote ${shownPath(outFile)} (realEngine)`}\n`);
         return 0;
     }
     if (values.cases || values.traces) throw new Error("--cases and --traces go with --real-engine");

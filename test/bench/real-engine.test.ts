@@ -1,7 +1,7 @@
 /**
  * The real-engine bench's pure parts (npm run bench -- --real-engine itself is not a test): the /proc parsing and
  * tree sum behind its peak memory, on a fake /proc snapshot; the median, the results entry's shape and ratios; the
- * CLI summary parser; the floor plan's chart as a local path; the case selection.
+ * CLI summary parser; the per-namespace growth; the floor plan's chart as a local path; the case selection.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { median } from "../../bench/measure";
 import { parseStat, parseStatusRssKiB, readProcSnapshot, treeRssKiB } from "../../bench/proc-tree";
-import { floorPlan, realEngineTable, resourceSummary, RunFigures, selectCases, summarize } from "../../bench/real-engine-report";
+import { floorPlan, growth, growthTable, realEngineTable, resourceSummary, RunFigures, selectCases, summarize } from "../../bench/real-engine-report";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "real-engine-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -98,6 +98,22 @@ describe("bench --real-engine", () => {
         assert.strictEqual(e.runs, 3);
         assert.strictEqual(e.samples.length, 3);
         assert.match(realEngineTable([e]), /\| dev \| 27 \| 6 \/ 4 \(1\.5×\) \|/);
+    });
+
+    it("growth: ms and KiB per added namespace between generated cases of the same services, program and floor", () => {
+        const dev = summarize({ name: "dev", stack: "dev" }, 27, [figures(1)]);
+        const at = (n: number, k: number, services = 200) => summarize({ name: `${n} ns`, stack: `bench-${n}`, generated: [n, services] }, n * 7, [figures(k)]);
+        // preview 3k s, floor 2k s; up 16k, floor 13k; peak max(500k, 540, 520) MiB, floor 500k (floorUp's).
+        const g = growth([at(1000, 10), dev, at(100, 1), at(300, 3, 50)]);
+        assert.strictEqual(g.length, 1, "dev has no namespace count, 300 has other services");
+        assert.deepStrictEqual(g[0].namespaces, [100, 1000]);
+        assert.deepStrictEqual(g[0].perNamespaceMs.preview, { program: 30, floor: 20, ratio: 1.5 });
+        assert.deepStrictEqual(g[0].perNamespaceMs.up, { program: 160, floor: 130, ratio: 1.23 });
+        assert.deepStrictEqual(g[0].perNamespaceKiB, { program: 5074.5, floor: 5120, ratio: 0.99 }); // program peak 540 → 5000 MiB
+        const three = growth([at(100, 1), at(1000, 10), at(300, 3)]);
+        assert.deepStrictEqual(three.map((x) => x.namespaces), [[100, 300], [300, 1000]]);
+        assert.strictEqual(three[0].perNamespaceMs.preview.program, three[1].perNamespaceMs.preview.program, "linear input, equal slopes");
+        assert.match(growthTable(three), /\| 100 → 300 ns \| 30 \/ 20 \(1\.5×\) \|/);
     });
 
     it("reads the CLI's Resources: summary", () => {
