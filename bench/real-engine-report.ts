@@ -13,6 +13,14 @@ export interface RealCase {
     stack: string;
     /** [app namespaces, external services] of a generated config (on the committed dev stack file). */
     generated?: [number, number];
+    /** Every command with PULUMI_SKIP_CHECKPOINTS=true: the engine writes the state once at the end instead of after
+     *  every step (the file backend rewrites the whole state each time, quadratic in the stack's size). */
+    skipCheckpoints?: boolean;
+}
+
+/** The case with checkpoints skipped, under a name of its own so both variants can sit in the results (pure). */
+export function withoutCheckpoints(c: RealCase): RealCase {
+    return { ...c, key: `${c.key}-skip-checkpoints`, name: `${c.name}, checkpoints skipped`, skipCheckpoints: true };
 }
 
 export const REAL_CASES: RealCase[] = [
@@ -54,6 +62,7 @@ export interface RealEngineEntry {
     stack: string;
     /** App namespaces and external services of a generated case. */
     generated?: [number, number];
+    skipCheckpoints?: boolean;
     runs: number;
     /** Kubernetes objects (+ Helm releases) both projects register. */
     objects: number;
@@ -78,7 +87,7 @@ export interface RealEngineEntry {
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Medians and ratios of a case's runs (pure). */
-export function summarize(c: Pick<RealCase, "name" | "stack" | "generated">, objects: number, samples: RunFigures[]): RealEngineEntry {
+export function summarize(c: Pick<RealCase, "name" | "stack" | "generated" | "skipCheckpoints">, objects: number, samples: RunFigures[]): RealEngineEntry {
     const med = (k: keyof RunFigures, f: "seconds" | "peakMiB") => round(median(samples.map((s) => s[k][f])), f === "seconds" ? 2 : 1);
     const peakMiB = Math.max(med("preview", "peakMiB"), med("up", "peakMiB"), med("upNoChange", "peakMiB"));
     const floorPeakMiB = Math.max(med("floorPreview", "peakMiB"), med("floorUp", "peakMiB"), med("floorUpNoChange", "peakMiB"));
@@ -86,6 +95,7 @@ export function summarize(c: Pick<RealCase, "name" | "stack" | "generated">, obj
         case: c.name,
         stack: c.stack,
         ...(c.generated ? { generated: c.generated } : {}),
+        ...(c.skipCheckpoints ? { skipCheckpoints: true } : {}),
         runs: samples.length,
         objects,
         previewSeconds: med("preview", "seconds"),
@@ -123,20 +133,22 @@ export interface Slope {
 /** Growth between two generated cases with the same external services: what each added app namespace costs. */
 export interface Growth {
     between: [string, string];
+    skipCheckpoints?: boolean;
     namespaces: [number, number];
     perNamespaceMs: { preview: Slope; up: Slope; upNoChange: Slope };
     /** Peak tree memory per added namespace, KiB. */
     perNamespaceKiB: Slope;
 }
 
-/** Consecutive pairs of the generated cases (by namespace count, same services); with three or more, linearity
- *  shows as equal slopes (pure). */
+/** Consecutive pairs of the generated cases (by namespace count, same services and checkpoint mode); with three or
+ *  more, linearity shows as equal slopes (pure). */
 export function growth(entries: readonly RealEngineEntry[]): Growth[] {
-    const generated = entries.filter((e) => e.generated).sort((a, b) => a.generated![1] - b.generated![1] || a.generated![0] - b.generated![0]);
+    const group = (e: RealEngineEntry) => `${e.skipCheckpoints ? 1 : 0}:${String(e.generated![1]).padStart(9, "0")}`;
+    const generated = entries.filter((e) => e.generated).sort((a, b) => group(a).localeCompare(group(b)) || a.generated![0] - b.generated![0]);
     const out: Growth[] = [];
     for (let i = 1; i < generated.length; i++) {
         const [a, b] = [generated[i - 1], generated[i]];
-        if (a.generated![1] !== b.generated![1]) continue;
+        if (group(a) !== group(b)) continue;
         const added = b.generated![0] - a.generated![0];
         const slope = (program: number, floor: number, unit: number): Slope => {
             const [p, f] = [round((program * unit) / added, 1), round((floor * unit) / added, 1)];
@@ -149,6 +161,7 @@ export function growth(entries: readonly RealEngineEntry[]): Growth[] {
         };
         out.push({
             between: [a.case, b.case],
+            ...(a.skipCheckpoints ? { skipCheckpoints: true } : {}),
             namespaces: [a.generated![0], b.generated![0]],
             perNamespaceMs: { preview: s("preview"), up: s("up"), upNoChange: s("upNoChange") },
             perNamespaceKiB: slope(b.peakMiB - a.peakMiB, b.floorPeakMiB - a.floorPeakMiB, 1024),
@@ -163,7 +176,7 @@ export function growthTable(rows: readonly Growth[]): string {
     return [
         "| growth, per added app namespace | preview ms, program / floor | up (create) ms | up (no change) ms | peak KiB |",
         "|---|---|---|---|---|",
-        ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns | ${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ${cell(g.perNamespaceKiB)} |`),
+        ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns${g.skipCheckpoints ? ", checkpoints skipped" : ""} | ${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ${cell(g.perNamespaceKiB)} |`),
     ].join("\n");
 }
 

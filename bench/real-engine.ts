@@ -10,7 +10,8 @@
  * Wall time from spawn to exit; peak memory = the largest sum of RSS over the CLI and all its descendants
  * (language host, Node program, provider, pack), sampled from /proc every 50 ms (proc-tree.ts).
  * Medians over runs; written to bench/results.json under `realEngine` (other keys kept). With --traces DIR, each
- * command also writes its OTLP spans there (`--otel-traces`) and nothing is written to results.json.
+ * command also writes its OTLP spans there (`--otel-traces`) and nothing is written to results.json. With
+ * --skip-checkpoints, every command runs with PULUMI_SKIP_CHECKPOINTS=true (the untimed destroys always do).
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -23,7 +24,7 @@ import { sampleTree } from "./proc-tree";
 import { machine } from "./report";
 import { floorPlan, growth, RealCase, RealEngineEntry, round, RunFigures, resourceSummary, summarize, Timed } from "./real-engine-report";
 
-export { DEFAULT_CASES, growth, growthTable, realEngineTable, selectCases } from "./real-engine-report";
+export { DEFAULT_CASES, growth, growthTable, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine-report";
 import { clusterUp } from "../toolchain/cluster";
 import { run } from "../toolchain/exec";
 import { localEnv } from "../toolchain/local";
@@ -51,7 +52,13 @@ async function engineEnv(log: (l: string) => void): Promise<Env> {
 }
 
 /** The environment runLocal gives the CLI, with a fresh backend under `dir`. */
-const dirEnv = (e: Env, dir: string): NodeJS.ProcessEnv => localEnv(e.tools, e.kubeconfig, dir);
+const dirEnv = (e: Env, dir: string, c: RealCase): NodeJS.ProcessEnv => ({
+    ...localEnv(e.tools, e.kubeconfig, dir),
+    ...(c.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+});
+/** The untimed destroy: more operations at once, the state written once (it is thrown away). */
+const DESTROY = ["destroy", "--yes", "--parallel", "32"];
+const destroyEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, PULUMI_SKIP_CHECKPOINTS: "true" });
 
 class CommandFailed extends Error {}
 
@@ -120,7 +127,7 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, traces
     // The program.
     const pdir = path.join(dir, "program");
     const pws = programWorkspace(e, pdir, c);
-    const penv = dirEnv(e, pdir);
+    const penv = dirEnv(e, pdir, c);
     untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], pws.dir, penv);
     providePlatform(e.tools.kubectl, e.kubeconfig, referencedByStack(stackNames(pws.project, pws.config)), log);
     const packConfig = path.join(PACK_DIR, "config", `${c.stack}.json`);
@@ -132,19 +139,19 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, traces
         f.up = await time("up", ["up", "--yes"], pws.dir, penv);
         f.upNoChange = await time("upNoChange", ["up", "--yes"], pws.dir, penv);
     } finally {
-        untimed(pulumi, ["destroy", "--yes", "--parallel", "32", ...s], pws.dir, penv); // untimed: faster than the default 8
+        untimed(pulumi, [...DESTROY, ...s], pws.dir, destroyEnv(penv));
     }
     // The floor, same cluster, after the program's objects are gone.
     const fdir = path.join(dir, "floor");
     const fws = floorWorkspace(e, fdir, c.stack, planFile);
-    const fenv = dirEnv(e, fdir);
+    const fenv = dirEnv(e, fdir, c);
     untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], fws.dir, fenv);
     try {
         f.floorPreview = await time("floorPreview", ["preview"], fws.dir, fenv);
         f.floorUp = await time("floorUp", ["up", "--yes"], fws.dir, fenv);
         f.floorUpNoChange = await time("floorUpNoChange", ["up", "--yes"], fws.dir, fenv);
     } finally {
-        untimed(pulumi, ["destroy", "--yes", "--parallel", "32", ...s], fws.dir, fenv);
+        untimed(pulumi, [...DESTROY, ...s], fws.dir, destroyEnv(fenv));
     }
     return f as RunFigures;
 }

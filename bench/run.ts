@@ -21,7 +21,7 @@ import { parseArgs } from "util";
 import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
 import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
-import { DEFAULT_CASES, growth, growthTable, realEngine, realEngineTable, selectCases } from "./real-engine";
+import { DEFAULT_CASES, growth, growthTable, realEngine, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/command";
 import { PROJECT_DIR } from "../toolchain/paths";
@@ -114,11 +114,12 @@ async function checkCases(runsFor: (n: number) => number, tmp: string): Promise<
 const USAGE = [
     "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)",
     `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes its key realEngine)`,
+    "       npm run bench -- --real-engine --skip-checkpoints [--cases …]   (every command with PULUMI_SKIP_CHECKPOINTS=true: cases named \"…, checkpoints skipped\")",
     "       npm run bench -- --real-engine --traces DIR [--cases …] [--runs 1]   (profile: each command's engine, host and provider spans as OTLP JSON in DIR; results not written)",
 ].join("\n");
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, "skip-checkpoints": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
     if (values.help) {
         io.out(USAGE);
         return 0;
@@ -128,7 +129,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const runsFor = (n: number) => runsOverride ?? n;
     const outFile = path.join(ROOT, "bench", "results.json");
     if (values["real-engine"]) {
-        const cases = selectCases(values.cases ? values.cases.split(",").map((k) => k.trim()) : DEFAULT_CASES);
+        const selected = selectCases(values.cases ? values.cases.split(",").map((k) => k.trim()) : DEFAULT_CASES);
+        const cases = values["skip-checkpoints"] ? selected.map(withoutCheckpoints) : selected;
         // Traced runs are slower (every gRPC call is a span): a profile, never figures to keep.
         const traces = values.traces === undefined ? undefined : path.resolve(callerPath(values.traces));
         const entries = await realEngine(cases, runsFor(traces ? 1 : 3), traces ? undefined : outFile, log, traces);
@@ -136,7 +138,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         process.stdout.write(`\n${realEngineTable(entries)}\n\n${grown.length ? `${growthTable(grown)}\n\n` : ""}${traces ? `traces in ${shownPath(traces)} (results not written)` : `wrote ${shownPath(outFile)} (realEngine)`}\n`);
         return 0;
     }
-    if (values.cases || values.traces) throw new Error("--cases and --traces go with --real-engine");
+    if (values.cases || values.traces || values["skip-checkpoints"]) throw new Error("--cases, --traces and --skip-checkpoints go with --real-engine");
     const only = values.only ? new RegExp(values.only) : undefined;
     const wanted = (name: string) => !only || only.test(name);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-"));

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { median } from "../../bench/measure";
 import { parseStat, parseStatusRssKiB, readProcSnapshot, treeRssKiB } from "../../bench/proc-tree";
-import { floorPlan, growth, growthTable, realEngineTable, resourceSummary, RunFigures, selectCases, summarize } from "../../bench/real-engine-report";
+import { floorPlan, growth, growthTable, realEngineTable, resourceSummary, RunFigures, selectCases, summarize, withoutCheckpoints } from "../../bench/real-engine-report";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "real-engine-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -114,6 +114,11 @@ describe("bench --real-engine", () => {
         assert.deepStrictEqual(three.map((x) => x.namespaces), [[100, 300], [300, 1000]]);
         assert.strictEqual(three[0].perNamespaceMs.preview.program, three[1].perNamespaceMs.preview.program, "linear input, equal slopes");
         assert.match(growthTable(three), /\| 100 → 300 ns \| 30 \/ 20 \(1\.5×\) \|/);
+        // Checkpoint modes are not mixed: each has its own pairs.
+        const skipped = (n: number, k: number) => summarize(withoutCheckpoints(selectCases([String(n)])[0]), n * 7, [figures(k)]);
+        const mixed = growth([at(100, 1), skipped(100, 1), at(1000, 10), skipped(1000, 20)]);
+        assert.deepStrictEqual(mixed.map((x) => [x.skipCheckpoints ?? false, x.perNamespaceMs.preview.program]), [[false, 30], [true, 63.3]]);
+        assert.match(growthTable(mixed), /1000 ns, checkpoints skipped \|/);
     });
 
     it("reads the CLI's Resources: summary", () => {
