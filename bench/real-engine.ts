@@ -11,7 +11,8 @@
  * (language host, Node program, provider, pack), sampled from /proc every 50 ms (proc-tree.ts).
  * Medians over runs; written to bench/results.json under `realEngine` (other keys kept). With --traces DIR, each
  * command also writes its OTLP spans there (`--otel-traces`) and nothing is written to results.json. With
- * --skip-checkpoints, every command runs with PULUMI_SKIP_CHECKPOINTS=true (the untimed destroys always do).
+ * --skip-checkpoints, every command runs with PULUMI_SKIP_CHECKPOINTS=true (the untimed destroys always do). With
+ * --add-runs, a case's new runs join its samples already in results.json (same versions), medians over all.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -168,26 +169,47 @@ function versions(e: Env): Record<string, string> {
     };
 }
 
-/** Runs the cases and merges `realEngine` into `outFile` (none when profiling into `tracesDir`). */
-export async function realEngine(cases: RealCase[], runs: number, outFile: string | undefined, log: (l: string) => void, tracesDir?: string): Promise<RealEngineEntry[]> {
+export interface RealEngineOptions {
+    runs: number;
+    /** Where the results go (bench/results.json); none when profiling. */
+    outFile?: string;
+    /** Profile: each timed command's OTLP spans in this dir. */
+    tracesDir?: string;
+    /** Add the runs to each case's samples already in outFile (same CLI, host, provider and SDK versions). */
+    addRuns?: boolean;
+}
+
+/** A case's samples recorded in `outFile` by the same versions, to add to (pure but for reading the file). */
+function earlierSamples(outFile: string, name: string, current: Record<string, string>): RunFigures[] {
+    const existing = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")).realEngine : undefined;
+    const entry = (existing?.cases as RealEngineEntry[] | undefined)?.find((c) => c.case === name);
+    if (!entry) return [];
+    if (JSON.stringify(existing.versions) !== JSON.stringify(current)) throw new Error(`--add-runs: ${name} in ${outFile} was measured with other versions (${JSON.stringify(existing.versions)})`);
+    return entry.samples;
+}
+
+/** Runs the cases and merges `realEngine` into `outFile`. */
+export async function realEngine(cases: RealCase[], o: RealEngineOptions, log: (l: string) => void): Promise<RealEngineEntry[]> {
     const e = await engineEnv(log);
     if (!fs.existsSync(path.join(PACK_DIR, "node_modules"))) throw new Error("policy-pack/node_modules is missing: run `npm ci` in policy-pack/ (or `npm run local -- preview -s dev` once)");
-    if (tracesDir) fs.mkdirSync(tracesDir, { recursive: true });
+    if (o.tracesDir) fs.mkdirSync(o.tracesDir, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-real-"));
     const started = Date.now();
+    const current = versions(e);
     const entries: RealEngineEntry[] = [];
     try {
         for (const c of cases) {
             const { planFile, objects } = await prepareCase(e, c, tmp, log);
-            const samples: RunFigures[] = [];
-            for (let i = 0; i < runs; i++) {
-                log(`bench: ${c.name}: run ${i + 1}/${runs} …`);
-                const traces: Traces = (label) => (tracesDir ? ["--otel-traces", `file://${path.join(tracesDir, `${c.key}-${i}-${label}.json`)}`] : []);
+            const samples: RunFigures[] = o.addRuns && o.outFile ? [...earlierSamples(o.outFile, c.name, current)] : [];
+            const first = samples.length;
+            for (let i = first; i < first + o.runs; i++) {
+                log(`bench: ${c.name}: run ${i + 1}/${first + o.runs} …`);
+                const traces: Traces = (label) => (o.tracesDir ? ["--otel-traces", `file://${path.join(o.tracesDir, `${c.key}-${i}-${label}.json`)}`] : []);
                 samples.push(await oneRun(e, c, planFile, path.join(tmp, `${c.key}-run-${i}`), traces, log));
                 log(`bench: ${c.name}: run ${i + 1}: ${JSON.stringify(samples[i])}`);
             }
             entries.push({ ...summarize(c, objects, samples), measuredAt: new Date().toISOString() });
-            if (outFile) write(outFile, { date: new Date().toISOString(), machine: machine(), versions: versions(e), totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
+            if (o.outFile) write(o.outFile, { date: new Date().toISOString(), machine: machine(), versions: current, totalSeconds: Math.round((Date.now() - started) / 1000), cases: entries });
         }
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });

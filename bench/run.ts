@@ -115,11 +115,12 @@ const USAGE = [
     "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)",
     `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes its key realEngine)`,
     "       npm run bench -- --real-engine --skip-checkpoints [--cases …]   (every command with PULUMI_SKIP_CHECKPOINTS=true: cases named \"…, checkpoints skipped\")",
+    "       npm run bench -- --real-engine --add-runs --runs N [--cases …]   (N more runs added to each case's recorded samples; same versions only)",
     "       npm run bench -- --real-engine --traces DIR [--cases …] [--runs 1]   (profile: each command's engine, host and provider spans as OTLP JSON in DIR; results not written)",
 ].join("\n");
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, "skip-checkpoints": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, "skip-checkpoints": { type: "boolean" }, "add-runs": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
     if (values.help) {
         io.out(USAGE);
         return 0;
@@ -133,12 +134,13 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         const cases = values["skip-checkpoints"] ? selected.map(withoutCheckpoints) : selected;
         // Traced runs are slower (every gRPC call is a span): a profile, never figures to keep.
         const traces = values.traces === undefined ? undefined : path.resolve(callerPath(values.traces));
-        const entries = await realEngine(cases, runsFor(traces ? 1 : 3), traces ? undefined : outFile, log, traces);
+        if (values["add-runs"] && (traces || values.runs === undefined)) throw new Error("--add-runs needs --runs N and no --traces");
+        const entries = await realEngine(cases, { runs: runsFor(traces ? 1 : 3), outFile: traces ? undefined : outFile, tracesDir: traces, addRuns: values["add-runs"] }, log);
         const grown = growth(entries);
         process.stdout.write(`\n${realEngineTable(entries)}\n\n${grown.length ? `${growthTable(grown)}\n\n` : ""}${traces ? `traces in ${shownPath(traces)} (results not written)` : `wrote ${shownPath(outFile)} (realEngine)`}\n`);
         return 0;
     }
-    if (values.cases || values.traces || values["skip-checkpoints"]) throw new Error("--cases, --traces and --skip-checkpoints go with --real-engine");
+    if (values.cases || values.traces || values["skip-checkpoints"] || values["add-runs"]) throw new Error("--cases, --traces, --skip-checkpoints and --add-runs go with --real-engine");
     const only = values.only ? new RegExp(values.only) : undefined;
     const wanted = (name: string) => !only || only.test(name);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-"));
