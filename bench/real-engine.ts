@@ -179,7 +179,7 @@ export interface RealEngineOptions {
     addRuns?: boolean;
 }
 
-/** A case's samples recorded in `outFile` by the same versions, to add to (pure but for reading the file). */
+/** A case's samples already in `outFile`, refused when measured with other versions. */
 function earlierSamples(outFile: string, name: string, current: Record<string, string>): RunFigures[] {
     const existing = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")).realEngine : undefined;
     const entry = (existing?.cases as RealEngineEntry[] | undefined)?.find((c) => c.case === name);
