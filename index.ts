@@ -63,7 +63,8 @@ export = async () => {
         networkPolicy: config.networkPolicy,
     }, opts));
 
-    // Not after Jaeger: in place before its pods start, they never take traffic from anywhere.
+    // Not after Jaeger: nothing in it needs the pods, and beside the release it is in place as they come up, not
+    // after the Services have settled.
     new JaegerIngressPolicy("jaeger-ingress", {
         namespace: config.jaeger.namespace,
         podLabels: jaeger.podLabels,

@@ -140,30 +140,38 @@ export interface Growth {
     perNamespaceKiB: Slope;
 }
 
+/** Each timed figure's program and floor keys in an entry. */
+const TIMED_KEYS = {
+    preview: ["previewSeconds", "floorPreviewSeconds"],
+    up: ["upSeconds", "floorUpSeconds"],
+    upNoChange: ["upNoChangeSeconds", "floorUpNoChangeSeconds"],
+} as const;
+
 /** Consecutive pairs of the generated cases (by namespace count, same services and checkpoint mode); with three or
  *  more, linearity shows as equal slopes (pure). */
 export function growth(entries: readonly RealEngineEntry[]): Growth[] {
-    const group = (e: RealEngineEntry) => `${e.skipCheckpoints ? 1 : 0}:${String(e.generated![1]).padStart(9, "0")}`;
-    const generated = entries.filter((e) => e.generated).sort((a, b) => group(a).localeCompare(group(b)) || a.generated![0] - b.generated![0]);
+    const sameGroup = (a: RealEngineEntry, b: RealEngineEntry) => !!a.skipCheckpoints === !!b.skipCheckpoints && a.generated![1] === b.generated![1];
+    const generated = entries
+        .filter((e) => e.generated)
+        .sort((a, b) => Number(!!a.skipCheckpoints) - Number(!!b.skipCheckpoints) || a.generated![1] - b.generated![1] || a.generated![0] - b.generated![0]);
     const out: Growth[] = [];
     for (let i = 1; i < generated.length; i++) {
         const [a, b] = [generated[i - 1], generated[i]];
-        if (group(a) !== group(b)) continue;
+        if (!sameGroup(a, b)) continue;
         const added = b.generated![0] - a.generated![0];
         const slope = (program: number, floor: number, unit: number): Slope => {
             const [p, f] = [round((program * unit) / added, 1), round((floor * unit) / added, 1)];
             return { program: p, floor: f, ratio: round(p / f) };
         };
-        const s = (k: "preview" | "up" | "upNoChange") => {
-            const P = { preview: "previewSeconds", up: "upSeconds", upNoChange: "upNoChangeSeconds" } as const;
-            const F = { preview: "floorPreviewSeconds", up: "floorUpSeconds", upNoChange: "floorUpNoChangeSeconds" } as const;
-            return slope(b[P[k]] - a[P[k]], b[F[k]] - a[F[k]], 1000);
+        const timed = (k: keyof typeof TIMED_KEYS) => {
+            const [P, F] = TIMED_KEYS[k];
+            return slope(b[P] - a[P], b[F] - a[F], 1000);
         };
         out.push({
             between: [a.case, b.case],
             ...(a.skipCheckpoints ? { skipCheckpoints: true } : {}),
             namespaces: [a.generated![0], b.generated![0]],
-            perNamespaceMs: { preview: s("preview"), up: s("up"), upNoChange: s("upNoChange") },
+            perNamespaceMs: { preview: timed("preview"), up: timed("up"), upNoChange: timed("upNoChange") },
             perNamespaceKiB: slope(b.peakMiB - a.peakMiB, b.floorPeakMiB - a.floorPeakMiB, 1024),
         });
     }
