@@ -28,7 +28,7 @@ import { floorPlan, growth, RealCase, RealEngineEntry, round, RunFigures, resour
 export { DEFAULT_CASES, growth, growthTable, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine-report";
 import { clusterUp } from "../toolchain/cluster";
 import { run } from "../toolchain/exec";
-import { localEnv } from "../toolchain/local";
+import { localEnv, packArgs } from "../toolchain/local";
 import { providePlatform, referencedByStack } from "../toolchain/local-platform";
 import { Workspace, workspaceDir, writeWorkspace } from "../toolchain/local-workspace";
 import { PROJECT_DIR } from "../toolchain/paths";
@@ -105,7 +105,7 @@ function floorWorkspace(e: Env, dir: string, stack: string, planFile: string): W
     return writeWorkspace(dir, FLOOR_DIR, stack, e.tools);
 }
 
-/** The Pulumi.<stack>.yaml text the program's workspace holds for a case (what the floor plan is made from). */
+/** The case's floor plan, from the program's mock plan of the stack file its workspace holds: the plan file and its size. */
 async function prepareCase(e: Env, c: RealCase, tmp: string, log: (l: string) => void): Promise<{ planFile: string; objects: number }> {
     const dir = path.join(tmp, `${c.key}-plan`);
     const ws = programWorkspace(e, dir, c);
@@ -131,8 +131,7 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, traces
     const penv = dirEnv(e, pdir, c);
     untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], pws.dir, penv);
     providePlatform(e.tools.kubectl, e.kubeconfig, referencedByStack(stackNames(pws.project, pws.config)), log);
-    const packConfig = path.join(PACK_DIR, "config", `${c.stack}.json`);
-    const pack = ["--policy-pack", PACK_DIR, ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : [])];
+    const pack = packArgs(c.stack);
     const f: Partial<RunFigures> = {};
     try {
         f.preview = await time("preview", ["preview"], pws.dir, penv);

@@ -79,6 +79,12 @@ async function resetStateOnNewCluster(dir: string, log: (line: string) => void):
 }
 
 /** The CLI's environment: the toolchain first on PATH, a file backend and home under `dir`, the embedded cluster. */
+/** The pack and, when the pack has one for this stack, its per-stack config. */
+export function packArgs(stack: string): string[] {
+    const packConfig = path.join(PACK_DIR, "config", `${stack}.json`);
+    return ["--policy-pack", PACK_DIR, ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : [])];
+}
+
 export function localEnv(tools: Record<string, string>, kubeconfig: string, dir: string): NodeJS.ProcessEnv {
     const backend = path.join(dir, "backend");
     fs.mkdirSync(backend, { recursive: true });
@@ -122,9 +128,7 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
         providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
         if (!args.some((a) => a.startsWith("--policy-pack"))) {
             ensurePackDependencies(log);
-            extra.push("--policy-pack", PACK_DIR);
-            const packConfig = path.join(PACK_DIR, "config", `${stack}.json`);
-            if (fs.existsSync(packConfig)) extra.push("--policy-pack-config", packConfig);
+            extra.push(...packArgs(stack));
         }
     }
     return pulumi([...args, ...extra], !(opts.capture ?? false));
