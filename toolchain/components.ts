@@ -128,16 +128,17 @@ export const COMPONENTS: Component[] = [
     },
     {
         module: "helm",
-        version: "v3.22.0",
-        source: "helm.sh/helm/v3@v3.22.0",
-        tools: [{ name: "helm", pkg: "helm.sh/helm/v3/cmd/helm", versionCheck: { args: ["version", "--short"], expect: "v3.22.0" } }],
+        version: "v3.21.4",
+        // v3.22.0 is served but not an approved release; v3.21.4 is the newest approved one.
+        source: "helm.sh/helm/v3@v3.21.4",
+        tools: [{ name: "helm", pkg: "helm.sh/helm/v3/cmd/helm", versionCheck: { args: ["version", "--short"], expect: "v3.21.4" } }],
         stamps: {
-            "helm.sh/helm/v3/internal/version.version": "v3.22.0",
+            "helm.sh/helm/v3/internal/version.version": "v3.21.4",
             "helm.sh/helm/v3/internal/version.gitTreeState": "clean",
-            // Helm's default Kubernetes version is its client-go's (v0.37.0), stamped as its Makefile does; unstamped
+            // Helm's default Kubernetes version is its client-go's (v0.36.2), stamped as its Makefile does; unstamped
             // it is v1.20, which charts requiring >= 1.21 refuse.
             "helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor": "1",
-            "helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor": "37",
+            "helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor": "36",
         },
     },
     {
