@@ -35,7 +35,9 @@ export function clusterPids(): number[] {
         try {
             const exe = fs.readlinkSync(`/proc/${pid}/exe`);
             // Real paths: /proc's exe link is resolved, a cache whose bin/ is a link to another one's is not.
-            const dirs = [path.join(cacheDir(), "bin"), path.join(clusterDir(), "bin")].filter((d) => fs.existsSync(d)).map((d) => fs.realpathSync(d));
+            const dirs = [path.join(cacheDir(), "bin"), path.join(clusterDir(), "bin")]
+                .filter((d) => fs.existsSync(d))
+                .map((d) => fs.realpathSync(d));
             return dirs.some((dir) => exe.startsWith(dir + path.sep)) ? [pid] : [];
         } catch {
             return [];
