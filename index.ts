@@ -11,17 +11,17 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./program/config";
-import { sortKeys } from "./program/k8s";
-import { Jaeger } from "./program/jaeger/jaeger";
-import { PORTS } from "./program/jaeger/topology";
-import { spanPipeline } from "./program/jaeger/span-pipeline";
-import { MeshTracing } from "./program/mesh/mesh-tracing";
-import { ExternalServices } from "./program/mesh/external-services";
-import { loadModels } from "./program/mesh/models";
-import { AppNamespace } from "./program/app-namespace/app-namespace";
-import { JaegerIngressPolicy } from "./program/network/jaeger-ingress-policy";
-import { SmokeTest } from "./program/smoke-test/smoke-test";
+import { loadStackConfig } from "./components/config";
+import { sortKeys } from "./components/foundation/k8s";
+import { Jaeger } from "./components/jaeger/jaeger";
+import { PORTS } from "./components/foundation/topology";
+import { spanPipeline } from "./components/jaeger/span-pipeline";
+import { MeshTracing } from "./components/mesh/mesh-tracing";
+import { ExternalServices } from "./components/mesh/external-services";
+import { loadModels } from "./components/mesh/models";
+import { AppNamespace } from "./components/app-namespace/app-namespace";
+import { JaegerIngressPolicy } from "./components/network/jaeger-ingress-policy";
+import { SmokeTest } from "./components/smoke-test/smoke-test";
 
 export = async () => {
     const config = loadStackConfig();

@@ -10,13 +10,13 @@
  */
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { COLLECTOR_SERVICE, jaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../program/jaeger/topology";
-import { serviceEntrySpec, telemetryObjects } from "../program/mesh/mesh-config";
-import { PART_OF } from "../program/k8s";
-import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../program/network/network-policies";
-import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../program/app-namespace/otel-env";
-import type { ISTIO_PORT_PROTOCOLS } from "../program/config/external-hosts";
-import type { MockPlanResource } from "../tools/synth/mock-plan";
+import { COLLECTOR_SERVICE, jaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../components/foundation/topology";
+import { serviceEntrySpec, telemetryObjects } from "../components/mesh/mesh-config";
+import { PART_OF } from "../components/foundation/k8s";
+import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../components/network/network-policies";
+import { OTEL_CONFIG_MAP_NAME, otelEnv } from "../components/app-namespace/otel-env";
+import type { ISTIO_PORT_PROTOCOLS } from "../components/config/external-hosts";
+import type { MockPlanResource } from "../tools/mock-plan";
 import { typeToken } from "../tools/policy-check/read-manifests";
 
 type IstioProtocol = (typeof ISTIO_PORT_PROTOCOLS)[number];

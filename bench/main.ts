@@ -23,13 +23,13 @@ import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
 import { DEFAULT_CASES, growth, growthTable, realEngine, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
-import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/command";
-import { PROJECT_DIR } from "../toolchain/paths";
+import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/kit/command";
+import { PROJECT_DIR } from "../toolchain/kit/paths";
 
 const ROOT = PROJECT_DIR;
 const BIN = path.join(ROOT, "bin");
 const SCRIPT = {
-    check: path.join(BIN, "scripts", "policy-check.js"),
+    check: path.join(BIN, "tools", "policy-check", "main.js"),
     program: path.join(BIN, "bench", "program.js"),
     sdkBaseline: path.join(BIN, "bench", "sdk-baseline.js"),
     plainBaseline: path.join(BIN, "bench", "plain-baseline.js"),

@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { renderHelmReleases, renderManifests, stackObjects } from "../tools/synth/write-manifests";
-import { mockPlan } from "../tools/synth/mock-plan";
-import { PROJECT_DIR } from "../toolchain/paths";
+import { mockPlan } from "../tools/mock-plan";
+import { PROJECT_DIR } from "../toolchain/kit/paths";
 
 async function main(): Promise<void> {
     const { positionals, values } = parseArgs({ allowPositionals: true, options: { "config-file": { type: "string" }, out: { type: "string" } } });

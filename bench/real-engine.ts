@@ -26,14 +26,14 @@ import { machine } from "./report";
 import { floorPlan, growth, RealCase, RealEngineEntry, round, RunFigures, resourceSummary, summarize, Timed } from "./real-engine-report";
 
 export { DEFAULT_CASES, growth, growthTable, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine-report";
-import { clusterUp } from "../toolchain/cluster";
-import { run } from "../toolchain/exec";
-import { localEnv, packArgs } from "../toolchain/local";
-import { providePlatform, referencedByStack } from "../toolchain/local-platform";
-import { Workspace, workspaceDir, writeWorkspace } from "../toolchain/local-workspace";
-import { PROJECT_DIR } from "../toolchain/paths";
-import { stackNames } from "../toolchain/stack-defaults";
-import { toolPaths } from "../toolchain/tools";
+import { clusterUp } from "../toolchain/cluster/cluster";
+import { run } from "../toolchain/kit/exec";
+import { localEnv, packArgs } from "../toolchain/local/local";
+import { providePlatform, referencedByStack } from "../toolchain/local/platform";
+import { Workspace, workspaceDir, writeWorkspace } from "../toolchain/local/workspace";
+import { PROJECT_DIR } from "../toolchain/kit/paths";
+import { stackNames } from "../toolchain/local/stack-defaults";
+import { toolPaths } from "../toolchain/build/tools";
 
 const ROOT = PROJECT_DIR;
 const FLOOR_DIR = path.join(ROOT, "bench", "floor");

@@ -8,9 +8,9 @@ import { runUnderMocks, MockRun, RegisteredResource } from "../tools/mock-runtim
 import { readStackFile } from "../tools/stack-file";
 import * as assert from "assert";
 import * as YAML from "yaml";
-import type { CommandIO } from "../toolchain/command";
-import { PROJECT_DIR } from "../toolchain/paths";
-import { ConfigError, parseConfig, PROJECT } from "../program/config";
+import type { CommandIO } from "../toolchain/kit/command";
+import { PROJECT_DIR } from "../toolchain/kit/paths";
+import { ConfigError, parseConfig, PROJECT } from "../components/config";
 
 /** The project root (holds Pulumi.yaml), whether this runs compiled from bin/test or from source. */
 export const ROOT = PROJECT_DIR;

@@ -1,6 +1,6 @@
 /** Validates recorded Kubernetes inputs against the upstream OpenAPI schema (kubernetes-models, ESM-only). */
 import * as assert from "assert";
-import { schemaError } from "../program/mesh/models";
+import { schemaError } from "../components/mesh/models";
 import { RegisteredResource } from "../tools/mock-runtime";
 
 export async function assertValidK8s(resource: RegisteredResource): Promise<void> {

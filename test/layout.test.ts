@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "./helpers";
 
-const SOURCE_DIRS = ["program", "tools", "toolchain", "test", "bench", "policy-pack"];
+const SOURCE_DIRS = ["components", "tools", "toolchain", "test", "bench", "policy-pack"];
 const SKIP = new Set(["node_modules", "bin", "go", "fixtures"]);
 
 function sources(dir: string): string[] {
@@ -51,12 +51,12 @@ function reachable(from: string): Set<string> {
 describe("repository layout", () => {
     it("what `pulumi up` loads (index.ts) stays in program/: nothing under tools/, toolchain/, test/ or bench/", () => {
         const loaded = [...reachable("index.ts")];
-        assert.deepStrictEqual(loaded.filter((f) => f !== "index.ts" && !f.startsWith("program/")), []);
+        assert.deepStrictEqual(loaded.filter((f) => f !== "index.ts" && !f.startsWith("components/")), []);
     });
 
     it("every file in program/ is loaded by the program or by the face app teams import (no tooling there)", () => {
-        const used = new Set([...reachable("index.ts"), ...reachable("program/app-namespace/index.ts")]);
-        assert.deepStrictEqual(FILES.filter((f) => f.startsWith("program/") && !used.has(f)), []);
+        const used = new Set([...reachable("index.ts"), ...reachable("components/app-namespace/index.ts")]);
+        assert.deepStrictEqual(FILES.filter((f) => f.startsWith("components/") && !used.has(f)), []);
     });
 
     it("no import cycle", () => {
@@ -83,10 +83,10 @@ describe("repository layout", () => {
 
     it("the README's layout and component table name what exists, and every program/ and tools/ folder", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-        const named = [...readme.matchAll(/`((?:program|tools|toolchain|test)\/[\w./-]*)`/g)].map((m) => m[1]);
+        const named = [...readme.matchAll(/`((?:components|tools|toolchain|test)\/[\w./-]*)`/g)].map((m) => m[1]);
         assert.deepStrictEqual(named.filter((p) => !fs.existsSync(path.join(ROOT, p))), []);
         const layout = readme.slice(readme.indexOf("## Repository layout"));
-        const folders = ["program", "tools"].flatMap((top) =>
+        const folders = ["components", "tools"].flatMap((top) =>
             fs.readdirSync(path.join(ROOT, top), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${e.name}/`));
         assert.deepStrictEqual(folders.filter((d) => !layout.includes(d)), []);
     });

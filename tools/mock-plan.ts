@@ -8,8 +8,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { runUnderMocks, ProgramError, RegisteredResource } from "../mock-runtime";
-import { ProjectFile, readProject, readStackConfig, StackFileConfig } from "../stack-file";
+import { runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
+import { ProjectFile, readProject, readStackConfig, StackFileConfig } from "./stack-file";
 
 export interface MockPlanResource extends RegisteredResource {
     urn: string;
@@ -44,7 +44,7 @@ export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
     const project = readProject(options.root);
     const file = options.configFile ?? path.join(options.root, `Pulumi.${options.stack}.yaml`);
     const stackConfig = options.stackConfig ?? readStackConfig(file, project);
-    const program = options.program ?? (require("../../index") as () => unknown);
+    const program = options.program ?? (require("../index") as () => unknown);
 
     // A stack transformation sees every resource's type, name and parent as the SDK constructs it; the mock
     // monitor's own URNs keep only the last parent type, the engine keeps the whole chain.

@@ -5,8 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppNamespace as AppNamespaceConfig, NetworkPolicyConfig } from "../config";
-import { JaegerEndpoints } from "../jaeger/topology";
-import { PART_OF, sortKeys } from "../k8s";
+import { JaegerEndpoints } from "../foundation/topology";
+import { PART_OF, sortKeys } from "../foundation/k8s";
 import { dnsEgressPolicy, jaegerEgressPolicy } from "../network/network-policies";
 import { OTEL_CONFIG_MAP_NAME, otelEnv } from "./otel-env";
 

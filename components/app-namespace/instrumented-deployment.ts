@@ -12,8 +12,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS } from "../jaeger/topology";
-import { DNS1123_LABEL, LABEL_VALUE, sortKeys } from "../k8s";
+import { PORTS } from "../foundation/topology";
+import { DNS1123_LABEL, LABEL_VALUE, sortKeys } from "../foundation/k8s";
 import { OTEL_CONFIG_MAP_NAME } from "./otel-env";
 
 export interface InstrumentedDeploymentArgs {

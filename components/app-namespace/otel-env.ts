@@ -5,7 +5,7 @@
  * (`OTEL_PYTHON_EXCLUDED_URLS`, the fallback of every `OTEL_PYTHON_<FRAMEWORK>_EXCLUDED_URLS`); Node's http
  * instrumentation, the Java agent and Go have no such variable, so they are not listed.
  */
-import { sortKeys } from "../k8s";
+import { sortKeys } from "../foundation/k8s";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
 

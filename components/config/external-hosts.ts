@@ -3,7 +3,7 @@
  * CRD's schema/CEL rules), checked at config time so a bad entry fails `pulumi preview` instead of being rejected by
  * the API server or the validating webhook mid-update. Pure: no Pulumi.
  */
-import { DNS1123_LABEL } from "../k8s";
+import { DNS1123_LABEL } from "../foundation/k8s";
 
 /**
  * Port protocols Istio accepts (pkg/config/protocol Parse, which ignores case; written here in upper case).

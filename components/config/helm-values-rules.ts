@@ -5,8 +5,8 @@
  * out of the message (program/config/index.ts).
  */
 import type { z } from "zod";
-import { jaegerPodLabels, STORAGE_PASSWORD_ENV } from "../jaeger/topology";
-import { labelKeyProblem, labelValueProblem, isPlainObject, Values } from "../k8s";
+import { jaegerPodLabels, STORAGE_PASSWORD_ENV } from "../foundation/topology";
+import { labelKeyProblem, labelValueProblem, isPlainObject, Values } from "../foundation/k8s";
 
 /** The pod labels the jaeger-*-clusterip Services select on. */
 const SELECTOR_KEYS = Object.keys(jaegerPodLabels("release"));

@@ -12,7 +12,7 @@ import { rawConfigSchema, RawConfig, suggest, TOP_LEVEL_KEYS } from "./schema";
 import { crossFieldRules } from "./rules";
 import type { RuleContext } from "./schema";
 import { isWildcardHost } from "./external-hosts";
-import { isPlainObject } from "../k8s";
+import { isPlainObject } from "../foundation/k8s";
 import { ENVIRONMENT_ATTRIBUTE } from "../app-namespace/otel-env";
 import { meshSamplingPercent, probabilisticPercent } from "./sampling-rules";
 

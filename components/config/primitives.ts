@@ -3,7 +3,7 @@
  * names, labels and quantities, and strict objects whose unknown-key errors suggest the key that was meant.
  */
 import { z } from "zod";
-import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from "../k8s";
+import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from "../foundation/k8s";
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@
  */
 import type { RawConfig, RuleContext } from "./schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
-import { memoryRules } from "../jaeger/memory";
+import { memoryRules } from "../foundation/memory";
 import { samplingRules } from "./sampling-rules";
 
 /** Namespaces whose pods an app-namespace egress policy (podSelector: {}) must never select. */

@@ -6,7 +6,7 @@
  * Each rule names the keys that disagree, so a stack file cannot mix the two.
  */
 import type { RawConfig, RuleContext } from "./schema";
-import { isPlainObject } from "../k8s";
+import { isPlainObject } from "../foundation/k8s";
 
 /** What prod keeps of ordinary requests, in either mode (inclusive); the policy pack's prod.json says the same. */
 export const PROD_SAMPLING_RANGE = Object.freeze({ min: 1, max: 10 });

@@ -7,7 +7,7 @@
  * config rule cannot silently drift from the binary it sizes.
  */
 import type { RawConfig, RuleContext } from "../config/schema";
-import { parseQuantity } from "../k8s";
+import { parseQuantity } from "./k8s";
 
 /** Share of the container memory limit given to the Go runtime as its soft limit (GOMEMLIMIT); the rest is headroom. */
 export const GOMEMLIMIT_SHARE = 0.8;

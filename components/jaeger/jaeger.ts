@@ -9,9 +9,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerConfig } from "../config";
-import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "./topology";
-import { helmInstall } from "../helm-install";
-import { PART_OF } from "../k8s";
+import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../foundation/topology";
+import { helmInstall } from "../helm/helm-install";
+import { PART_OF } from "../foundation/k8s";
 import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "./values";
 import { SpanPipeline } from "./span-pipeline";
 

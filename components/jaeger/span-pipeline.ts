@@ -8,8 +8,8 @@
  */
 import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "../config";
 // Read at call time only: jaeger-values imports this module.
-import { GOMEMLIMIT_SHARE } from "./memory";
-import type { Values } from "../k8s";
+import { GOMEMLIMIT_SHARE } from "../foundation/memory";
+import type { Values } from "../foundation/k8s";
 import { SMOKE_SERVICE } from "../smoke-test/smoke-spans";
 
 export interface SpanPipeline {

@@ -12,9 +12,9 @@
  */
 import { createHash } from "crypto";
 import type { JaegerConfig } from "../config";
-import { PORTS, STORAGE_PASSWORD_ENV } from "./topology";
-import { GOMEMLIMIT_SHARE } from "./memory";
-import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../k8s";
+import { PORTS, STORAGE_PASSWORD_ENV } from "../foundation/topology";
+import { GOMEMLIMIT_SHARE } from "../foundation/memory";
+import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../foundation/k8s";
 import { SpanPipeline, spanProcessors } from "./span-pipeline";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */

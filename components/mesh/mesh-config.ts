@@ -5,7 +5,7 @@
  */
 import type { IServiceEntry, ITelemetry } from "./models";
 import type { ExternalService, IstioConfig, TelemetryConfig } from "../config";
-import { clone, deepMerge, isPlainObject, sortKeys, Values } from "../k8s";
+import { clone, deepMerge, isPlainObject, sortKeys, Values } from "../foundation/k8s";
 
 export type TelemetrySpec = NonNullable<ITelemetry["spec"]>;
 export type ServiceEntrySpec = NonNullable<IServiceEntry["spec"]>;

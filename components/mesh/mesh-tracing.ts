@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { IstioConfig, TelemetryConfig } from "../config";
-import { helmInstall } from "../helm-install";
+import { helmInstall } from "../helm/helm-install";
 import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "./mesh-config";
 import { Models, schemaError } from "./models";
 

@@ -7,8 +7,8 @@
  * would cut the apps off from everything else. The ingress policy deliberately isolates the Jaeger pods.
  */
 import type { INetworkPolicy as ModelNetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" with { "resolution-mode": "import" };
-import { PORTS } from "../jaeger/topology";
-import { PART_OF, sortKeys } from "../k8s";
+import { PORTS } from "../foundation/topology";
+import { PART_OF, sortKeys } from "../foundation/k8s";
 
 type Spec = NonNullable<ModelNetworkPolicy["spec"]>;
 /** The upstream model, with what this program always sets made required (Pulumi's args require podSelector). */

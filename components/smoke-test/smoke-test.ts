@@ -8,8 +8,8 @@
  * the script must not race the proxy's startup.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { JaegerEndpoints } from "../jaeger/topology";
-import { PART_OF } from "../k8s";
+import { JaegerEndpoints } from "../foundation/topology";
+import { PART_OF } from "../foundation/k8s";
 import { otlpTraces, SMOKE_MARKER, SMOKE_SERVICE, smokeScript, zipkinSpans } from "./smoke-spans";
 import { Container, instrumentedDeployment } from "../app-namespace/instrumented-deployment";
 

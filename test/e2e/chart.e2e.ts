@@ -8,9 +8,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { providePlatform, referencedByStack } from "../../toolchain/local-platform";
-import { stackNames } from "../../toolchain/stack-defaults";
-import { K8S_VERSION } from "../../toolchain/components";
+import { providePlatform, referencedByStack } from "../../toolchain/local/platform";
+import { stackNames } from "../../toolchain/local/stack-defaults";
+import { K8S_VERSION } from "../../toolchain/build/components";
 import { ROOT } from "../helpers";
 import { allTools, chartFile, cluster, kubectl, must, parseYaml, plan, Plan, run, tmpDir, toYaml } from "./harness";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { main } from "../../toolchain/cluster-cli";
-import { clusterPids, clusterState, NODES } from "../../toolchain/cluster";
+import { main } from "../../toolchain/cluster/main";
+import { clusterPids, clusterState, NODES } from "../../toolchain/cluster/cluster";
 import { cluster, kubectl, run } from "./harness";
 
 const capture = () => {

@@ -7,9 +7,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { STORAGE_SECRET_KEY, storageSecretName } from "../../program/jaeger/values";
-import { LocalRun, runLocal } from "../../toolchain/local";
-import { workspaceDir } from "../../toolchain/local-workspace";
+import { STORAGE_SECRET_KEY, storageSecretName } from "../../components/jaeger/values";
+import { LocalRun, runLocal } from "../../toolchain/local/local";
+import { workspaceDir } from "../../toolchain/local/workspace";
 import { ROOT } from "../helpers";
 import { allTools, cluster, kubectl, parseYaml, run, tmpDir } from "./harness";
 

@@ -7,8 +7,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT } from "../../program/config";
-import { OTEL_CONFIG_MAP_NAME } from "../../program/app-namespace/otel-env";
+import { PROJECT } from "../../components/config";
+import { OTEL_CONFIG_MAP_NAME } from "../../components/app-namespace/otel-env";
 import { ROOT } from "../helpers";
 import { plan, tmpDir } from "./harness";
 

@@ -7,12 +7,12 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { HelmRelease, KubeObject, stackObjects } from "../../tools/synth/write-manifests";
-import { mockPlan } from "../../tools/synth/mock-plan";
-import { clusterUp } from "../../toolchain/cluster";
-import { run, RunOptions } from "../../toolchain/exec";
-import { ToolName, TOOL_NAMES } from "../../toolchain/components";
-import { toolPaths } from "../../toolchain/tools";
-import { sharedChart } from "../../toolchain/paths";
+import { mockPlan } from "../../tools/mock-plan";
+import { clusterUp } from "../../toolchain/cluster/cluster";
+import { run, RunOptions } from "../../toolchain/kit/exec";
+import { ToolName, TOOL_NAMES } from "../../toolchain/build/components";
+import { toolPaths } from "../../toolchain/build/tools";
+import { sharedChart } from "../../toolchain/kit/paths";
 import { ROOT } from "../helpers";
 
 let tools: Promise<Record<ToolName, string>> | undefined;

@@ -7,8 +7,8 @@ import * as assert from "assert";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { resources } from "@opentelemetry/sdk-node";
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
-import { HEALTH_CHECK } from "../../program/jaeger/values";
-import { PORTS } from "../../program/jaeger/topology";
+import { HEALTH_CHECK } from "../../components/jaeger/values";
+import { PORTS } from "../../components/foundation/topology";
 import { generated } from "./generated";
 import { getTrace, getTraceGrpc, metric, offLoopback, onLoopback, RunningJaeger, startJaeger } from "./jaeger-process";
 

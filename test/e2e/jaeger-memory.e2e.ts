@@ -11,9 +11,9 @@
  * must stay within what the config rule for `jaeger.memory.maxTraces` assumes (program/jaeger/memory.ts).
  */
 import * as assert from "assert";
-import { PORTS } from "../../program/jaeger/topology";
-import { JAEGER_MEMORY } from "../../program/jaeger/memory";
-import { parseQuantity } from "../../program/k8s";
+import { PORTS } from "../../components/foundation/topology";
+import { JAEGER_MEMORY } from "../../components/foundation/memory";
+import { parseQuantity } from "../../components/foundation/k8s";
 import { eco2Trace, otlpBody, post, SPANS_PER_TRACE } from "./eco2-trace";
 import { generated, Generated } from "./generated";
 import { findTraces, metric, onLoopback, RunningJaeger, startJaeger } from "./jaeger-process";

@@ -9,9 +9,9 @@ import * as net from "net";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as grpc from "@grpc/grpc-js";
-import { HEALTH_CHECK } from "../../program/jaeger/values";
-import { PORTS } from "../../program/jaeger/topology";
-import { toolPath } from "../../toolchain/tools";
+import { HEALTH_CHECK } from "../../components/jaeger/values";
+import { PORTS } from "../../components/foundation/topology";
+import { toolPath } from "../../toolchain/build/tools";
 import { tmpDir } from "./harness";
 
 /**

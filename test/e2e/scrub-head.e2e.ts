@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { createHash } from "crypto";
-import { PORTS } from "../../program/jaeger/topology";
+import { PORTS } from "../../components/foundation/topology";
 import { eco2Trace, otlpBody, post, SPANS_PER_TRACE, str } from "./eco2-trace";
 import { generated } from "./generated";
 import { getTrace, onLoopback, RunningJaeger, startJaeger } from "./jaeger-process";

@@ -10,7 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { REDACTED } from "../../tools/synth/write-manifests";
 import { SECRET_PLACEHOLDER } from "../../tools/stack-file";
-import { main as synth } from "../../tools/synth/synth";
+import { main as synth } from "../../tools/synth/main";
 import { CommandRun, ROOT, runCommand, writeStackFile } from "../helpers";
 import { allTools, cluster, tmpDir } from "./harness";
 

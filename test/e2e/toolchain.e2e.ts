@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { COMPONENTS, TOOL_NAMES } from "../../toolchain/components";
-import { ensureToolchain } from "../../toolchain/tools";
+import { COMPONENTS, TOOL_NAMES } from "../../toolchain/build/components";
+import { ensureToolchain } from "../../toolchain/build/tools";
 import { ROOT } from "../helpers";
 import { allTools, must, run, tmpDir } from "./harness";
 

@@ -4,7 +4,7 @@
  * userconfig. Each scenario gets its own Jaeger, so "no other trace" is exact.
  */
 import * as assert from "assert";
-import { meshConfigFragment } from "../../program/mesh/mesh-config";
+import { meshConfigFragment } from "../../components/mesh/mesh-config";
 import { generated, Generated } from "./generated";
 import { onLoopback, startJaeger } from "./jaeger-process";
 import { assertTracePath, spansByRole, twoHop, TwoHopResult } from "./two-hop";

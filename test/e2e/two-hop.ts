@@ -6,8 +6,8 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { PORTS } from "../../program/jaeger/topology";
-import { ENVIRONMENT_ATTRIBUTE } from "../../program/app-namespace/otel-env";
+import { PORTS } from "../../components/foundation/topology";
+import { ENVIRONMENT_ATTRIBUTE } from "../../components/app-namespace/otel-env";
 import { Generated } from "./generated";
 import { findTraces, getTrace, QuerySpan, QueryTrace, RunningJaeger } from "./jaeger-process";
 import { startStandIn, StandIn } from "./envoy-standin";

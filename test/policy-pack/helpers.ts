@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { Policies } from "@pulumi/policy";
 import { policies } from "../../policy-pack/policies";
 import { parseManifests } from "../../tools/policy-check/read-manifests";
-import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/engine";
+import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/analyzer";
 import { policyPackConfigFromJson } from "../../tools/policy-check/pack-config";
 import { MockRun } from "../../tools/mock-runtime";
 

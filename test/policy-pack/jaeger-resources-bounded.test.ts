@@ -1,6 +1,6 @@
 /** jaeger-resources-bounded: the Helm install (values) and rendered Jaeger workloads (containers + --config). */
 import * as assert from "assert";
-import { AnalyzedResource } from "../../tools/policy-check/engine";
+import { AnalyzedResource } from "../../tools/policy-check/analyzer";
 import { assertCompliant, assertViolation, run, violations, yaml } from "./helpers";
 
 const NAME = "jaeger-resources-bounded";

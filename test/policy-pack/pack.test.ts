@@ -8,10 +8,10 @@ import * as path from "path";
 import { parse } from "yaml";
 import { policies } from "../../policy-pack/policies";
 import { DEFAULT_COLLECTOR_NAMESPACE, DEFAULT_JAEGER_POD_LABELS, DEFAULT_ROOT_NAMESPACE, DEFAULT_TRACING_PROVIDERS } from "../../policy-pack/lib/config";
-import { reconcileConfig } from "../../tools/policy-check/engine";
+import { reconcileConfig } from "../../tools/policy-check/analyzer";
 import { readPolicyPackConfig } from "../../tools/policy-check/pack-config";
-import { rawConfigSchema } from "../../program/config/schema";
-import { jaegerPodLabels } from "../../program/jaeger/topology";
+import { rawConfigSchema } from "../../components/config/schema";
+import { jaegerPodLabels } from "../../components/foundation/topology";
 import { ROOT } from "../helpers";
 
 const PACK = path.join(ROOT, "policy-pack");

@@ -2,8 +2,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzedResource } from "../../tools/policy-check/engine";
-import { PROJECT } from "../../program/config";
+import { AnalyzedResource } from "../../tools/policy-check/analyzer";
+import { PROJECT } from "../../components/config";
 import { readStackFile } from "../../tools/stack-file";
 import { ROOT, runStack } from "../helpers";
 import { assertCompliant, assertViolation, fromMockRun, violations, yaml } from "./helpers";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/engine";
+import { analyze, AnalysisResult, AnalyzedResource } from "../../tools/policy-check/analyzer";
 import { PolicyPackConfig, readPolicyPackConfig } from "../../tools/policy-check/pack-config";
 import { ROOT, runStack } from "../helpers";
 import { fromMockRun } from "./helpers";

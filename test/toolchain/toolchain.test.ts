@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { TOOLCHAIN_DIR } from "../../toolchain/paths";
-import { COMPONENTS, TOOL_NAMES } from "../../toolchain/components";
-import { componentKey, refusedModule, reportsVersion } from "../../toolchain/tools";
-import { parsePulumiArgs } from "../../toolchain/local";
-import { stackNames } from "../../toolchain/stack-defaults";
-import { LOCAL_STORAGE_PASSWORD, referencedByStack } from "../../toolchain/local-platform";
+import { TOOLCHAIN_DIR } from "../../toolchain/kit/paths";
+import { COMPONENTS, TOOL_NAMES } from "../../toolchain/build/components";
+import { componentKey, refusedModule, reportsVersion } from "../../toolchain/build/tools";
+import { parsePulumiArgs } from "../../toolchain/local/local";
+import { stackNames } from "../../toolchain/local/stack-defaults";
+import { LOCAL_STORAGE_PASSWORD, referencedByStack } from "../../toolchain/local/platform";
 
 describe("toolchain (offline parts)", () => {
     it("every tool name comes from exactly one component, each with a Go module folder", () => {

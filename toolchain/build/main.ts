@@ -6,7 +6,7 @@
  * cannot be built (the message names the module and version the proxy refused).
  */
 import { parseArgs } from "util";
-import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
 import { ensureToolchain } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";

@@ -7,8 +7,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { COMPONENTS, Component, Tool, ToolName } from "./components";
-import { run as runSync } from "./exec";
-import { cacheDir, goEnv, TOOLCHAIN_DIR } from "./paths";
+import { run as runSync } from "../kit/exec";
+import { cacheDir, goEnv, TOOLCHAIN_DIR } from "../kit/paths";
 
 export type Origin = "built" | "cached" | "PATH";
 export interface Resolved {

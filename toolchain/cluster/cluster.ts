@@ -8,10 +8,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { K8S_VERSION } from "./components";
-import { run } from "./exec";
-import { cacheDir } from "./paths";
-import { toolPaths, ToolchainError } from "./tools";
+import { K8S_VERSION } from "../build/components";
+import { run } from "../kit/exec";
+import { cacheDir } from "../kit/paths";
+import { toolPaths, ToolchainError } from "../build/tools";
 
 export const CLUSTER_NAME = "eco2";
 /** Simulated nodes: two, so a two-replica prod Jaeger with anti-affinity can schedule. */

@@ -5,7 +5,7 @@
  * a running cluster; `kubeconfig` prints the path of its kubeconfig. Exit 1 on failure, 2 on bad arguments.
  */
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";
-import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
 
 const USAGE = "usage: npm run cluster -- up | down | status | kubeconfig";
 

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ToolchainError } from "./tools";
+import { ToolchainError } from "../build/tools";
 
 export interface CommandIO {
     /** One line of output (no trailing newline). */

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** toolchain/ in the clone, from both the sources and their compiled copies under bin/. */
-export const TOOLCHAIN_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../toolchain" : ".");
+/** toolchain/ in the clone, from both the sources (toolchain/kit/) and their compiled copies (bin/toolchain/kit/). */
+export const TOOLCHAIN_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}bin${path.sep}`) ? "../../../toolchain" : "..");
 
 /** The project: the directory of Pulumi.yaml, one above toolchain/. */
 export const PROJECT_DIR = path.dirname(TOOLCHAIN_DIR);

@@ -5,13 +5,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { clusterId, clusterUp } from "./cluster";
-import { run } from "./exec";
-import { providePlatform, referencedByStack } from "./local-platform";
-import { writeWorkspace } from "./local-workspace";
-import { cacheDir, PROJECT_DIR } from "./paths";
+import { clusterId, clusterUp } from "../cluster/cluster";
+import { run } from "../kit/exec";
+import { providePlatform, referencedByStack } from "./platform";
+import { writeWorkspace } from "./workspace";
+import { cacheDir, PROJECT_DIR } from "../kit/paths";
 import { stackNames } from "./stack-defaults";
-import { toolPaths, ToolchainError } from "./tools";
+import { toolPaths, ToolchainError } from "../build/tools";
 
 /** Protects nothing; it only lets the CLI encrypt local stacks without asking. */
 const LOCAL_PASSPHRASE = "eco2-local-only";

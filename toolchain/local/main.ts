@@ -6,7 +6,7 @@
  * `--policy-pack` is given. The exit code is the CLI's.
  */
 import { runLocal } from "./local";
-import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "./command";
+import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 

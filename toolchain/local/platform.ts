@@ -5,9 +5,9 @@
  * a placeholder, since no Elasticsearch runs here and kwok starts no container that would read it.
  */
 import * as YAML from "yaml";
-import { run } from "./exec";
+import { run } from "../kit/exec";
 import { StackNames } from "./stack-defaults";
-import { ToolchainError } from "./tools";
+import { ToolchainError } from "../build/tools";
 
 export const LOCAL_STORAGE_PASSWORD = "local-only-password";
 const PLACEHOLDER_CA = "placeholder: no Elasticsearch runs on the embedded cluster\n";

@@ -3,7 +3,7 @@
  * read leniently: a config the program rejects still reaches the program, which reports it properly.
  */
 import { z } from "zod";
-import { rawConfigSchema } from "../program/config/schema";
+import { rawConfigSchema } from "../../components/config/schema";
 
 const jaegerKeys = rawConfigSchema.shape.jaeger.unwrap().shape;
 const istioKeys = rawConfigSchema.shape.istio.unwrap().shape;

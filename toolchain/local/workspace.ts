@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_DIR, sharedChart } from "./paths";
+import { PROJECT_DIR, sharedChart } from "../kit/paths";
 import { stackNames } from "./stack-defaults";
 
 const readYaml = (file: string) => (fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {});

@@ -1,8 +1,8 @@
 /** `npm run docs`: regenerates the README's config reference from the schema (test/tools/docs/readme.test.ts checks it). */
 import * as fs from "fs";
 import * as path from "path";
-import { CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/command";
-import { PROJECT_DIR } from "../../toolchain/paths";
+import { CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/kit/command";
+import { PROJECT_DIR } from "../../toolchain/kit/paths";
 import { configKeys, withConfigReference } from "./config-docs";
 
 const USAGE = "usage: npm run docs   (rewrites the config reference in README.md from the config schema)";

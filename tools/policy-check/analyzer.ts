@@ -13,7 +13,7 @@ import {
     StackValidationPolicy, UnknownValueError, unknownCheckingProxy,
 } from "@pulumi/policy";
 import { PolicyConfigError, PolicyMetadata, PolicyPackConfig, resolvePolicyConfig } from "./pack-config";
-import { clone } from "../../program/k8s";
+import { clone } from "../../components/foundation/k8s";
 
 // Internal modules of the SDK (no typings, no exports map): the exact (de)serialization the analyzer server uses.
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(v: object): { toJavaScript(): object } } };

@@ -12,10 +12,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { callerPath, CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/command";
+import { callerPath, CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/kit/command";
 import { ManifestError, ManifestResource, parseManifests } from "./read-manifests";
 import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "./pack-config";
-import { analyze, reconcileConfig } from "./engine";
+import { analyze, reconcileConfig } from "./analyzer";
 
 const USAGE = "usage: npm run policy:check -- [--config policy-config.json] <file.yaml|directory|-> ...";
 

@@ -16,7 +16,7 @@
  */
 import * as fs from "fs";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { isPlainObject } from "../../program/k8s";
+import { isPlainObject } from "../../components/foundation/k8s";
 
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
 export type EnforcementLevel = (typeof ENFORCEMENT_LEVELS)[number];

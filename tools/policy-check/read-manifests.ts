@@ -6,8 +6,8 @@
  * is an AnalyzedResource (engine.ts) that knows its file and document; it runs the other way from synth's KubeObject.
  */
 import { parseAllDocuments } from "yaml";
-import type { AnalyzedResource } from "./engine";
-import { isPlainObject } from "../../program/k8s";
+import type { AnalyzedResource } from "./analyzer";
+import { isPlainObject } from "../../components/foundation/k8s";
 
 export class ManifestError extends Error {
     constructor(readonly file: string, readonly reason: string) {

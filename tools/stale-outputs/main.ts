@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CommandIO, PROCESS_IO, runWhenMain } from "../toolchain/command";
-import { PROJECT_DIR } from "../toolchain/paths";
+import { CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/kit/command";
+import { PROJECT_DIR } from "../../toolchain/kit/paths";
 
 /** Compiled files (.js, .js.map, .d.ts) under `bin` without a source `<root>/<same path>.ts`; removed unless `dryRun`. */
 export function removeStaleOutputs(root = PROJECT_DIR, dryRun = false): string[] {
@@ -32,7 +32,7 @@ function removeEmptyDirs(dir: string): boolean {
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     if (argv.length > 0) {
-        io.out("usage: node bin/tools/stale-outputs.js   (removes compiled files under bin/ whose source is gone)");
+        io.out("usage: node bin/tools/stale-outputs/main.js   (removes compiled files under bin/ whose source is gone)");
         return argv[0] === "--help" || argv[0] === "-h" ? 0 : 2;
     }
     const removed = removeStaleOutputs();

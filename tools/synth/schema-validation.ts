@@ -6,7 +6,7 @@
  * Both packages are ESM-only: they are loaded with a real dynamic import (see program/mesh/models.ts).
  */
 import type { HelmRelease, KubeObject } from "./write-manifests";
-import { AjvError, jsonPath } from "../../program/mesh/models";
+import { AjvError, jsonPath } from "../../components/mesh/models";
 
 export interface SchemaIssue {
     /** JSON path inside the object, e.g. `.spec.ports[0].port`. */

@@ -11,7 +11,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import type { MockPlanResource } from "./mock-plan";
+import type { MockPlanResource } from "../mock-plan";
 
 /** rpc.specialSigKey / rpc.specialSecretSig of the Pulumi wire format. */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -12,11 +12,11 @@ import { appNamespace } from "./app-namespace";
 import { jaeger } from "./jaeger";
 import { externalService, istio, telemetry } from "./mesh";
 import { networkPolicy } from "./network";
-import { scrubAttributes, tailSampling } from "./span-pipeline";
+import { scrubAttributes, tailSampling } from "./tail-sampling";
 
 export { suggest } from "../primitives";
 export { ISTIO_PORT_PROTOCOLS } from "../external-hosts";
-export { DEFAULT_SCRUB_ATTRIBUTES } from "./span-pipeline";
+export { DEFAULT_SCRUB_ATTRIBUTES } from "./tail-sampling";
 
 const smokeTest = strict({
     enabled: bool().default(false).describe("Deploy the smoke workload that sends one Zipkin and one OTLP span."),

@@ -1,7 +1,7 @@
 /** The `jaeger` section: the Helm install, its resources and the Elasticsearch/OpenSearch backend of mode `production`. */
 import { z } from "zod";
 import { bool, chartRepo, dnsLabel, int, quantity, strict } from "../primitives";
-import { parseQuantity } from "../../k8s";
+import { parseQuantity } from "../../foundation/k8s";
 import { helmValuesGuardRails } from "../helm-values-rules";
 
 /** The two refs differ only in what their `key` usually holds. */

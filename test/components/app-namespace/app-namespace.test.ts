@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { configProblems, ofType, one, runStack } from "../../helpers";
 import { assertValidK8s } from "../../k8s-schema";
-import { jaegerEndpoints, jaegerPodLabels } from "../../../program/jaeger/topology";
+import { jaegerEndpoints, jaegerPodLabels } from "../../../components/foundation/topology";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
-import { otelEnv, samplerArg } from "../../../program/app-namespace/otel-env";
+import { otelEnv, samplerArg } from "../../../components/app-namespace/otel-env";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidK8s } from "../../k8s-schema";
-import { instrumentedDeployment, InstrumentedDeploymentArgs } from "../../../program/app-namespace"; // the face app teams import
+import { instrumentedDeployment, InstrumentedDeploymentArgs } from "../../../components/app-namespace"; // the face app teams import
 import { MockRun, runUnderMocks } from "../../../tools/mock-runtime";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, TraceFlags, type TextMapPropagator } from "@opentelemetry/api";
 import { getPropagatorFromEnv } from "@opentelemetry/sdk-node/build/src/utils";
-import { otelEnv } from "../../../program/app-namespace/otel-env";
+import { otelEnv } from "../../../components/app-namespace/otel-env";
 import { envoyExtract, envoyInject, hexId } from "../../e2e/envoy-standin";
 
 function propagatorFor(value: string): TextMapPropagator {

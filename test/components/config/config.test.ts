@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
-import { parseConfig, PROJECT, TracingConfig } from "../../../program/config";
+import { parseConfig, PROJECT, TracingConfig } from "../../../components/config";
 import { readStackFile } from "../../../tools/stack-file";
 import { configProblems, expectConfigProblem, ROOT } from "../../helpers";
 

@@ -1,6 +1,6 @@
 /** Config rules of the two sampling modes (program/config/sampling-rules.ts), the scrubbing list, and what the config resolves. */
 import * as assert from "assert";
-import { parseConfig } from "../../../program/config";
+import { parseConfig } from "../../../components/config";
 import { configProblems, expectConfigProblem } from "../../helpers";
 
 const PROD_JAEGER = { mode: "production", storage: { type: "elasticsearch", serverUrls: ["https://es:9200"], tlsSystemCAs: true } };

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, PROJECT } from "../../../program/config";
+import { ConfigError, PROJECT } from "../../../components/config";
 import { ProgramError, runUnderMocks } from "../../../tools/mock-runtime";
 import { readStackFile } from "../../../tools/stack-file";
 import { writeStackFile } from "../../helpers";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { JAEGER_MEMORY, maxTracesFor, memoryLimitFor } from "../../../program/jaeger/memory";
-import { goMemLimit } from "../../../program/jaeger/values";
+import { JAEGER_MEMORY, maxTracesFor, memoryLimitFor } from "../../../components/foundation/memory";
+import { goMemLimit } from "../../../components/jaeger/values";
 import { configProblems, expectConfigProblem } from "../../helpers";
 
 const dev = (jaeger: Record<string, unknown>) => ({ environment: "dev", jaeger });

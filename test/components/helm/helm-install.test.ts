@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../program/config";
-import { runUnderMocks } from "../../tools/mock-runtime";
-import { readStackFile } from "../../tools/stack-file";
-import { ofType, ROOT, runStack } from "../helpers";
+import { PROJECT } from "../../../components/config";
+import { runUnderMocks } from "../../../tools/mock-runtime";
+import { readStackFile } from "../../../tools/stack-file";
+import { ofType, ROOT, runStack } from "../../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -30,7 +30,7 @@ describe("Helm installs", () => {
                 options.set(`${type}::${name}`, opts);
                 return undefined;
             });
-            return (require("../../index") as () => Promise<unknown>)();
+            return (require("../../../index") as () => Promise<unknown>)();
         }, { project: PROJECT, stack: "dev", config });
         const releases = [...options].filter(([key]) => key.startsWith(`${RELEASE}::`));
         assert.deepStrictEqual(releases.map(([key]) => key).sort(), [`${RELEASE}::jaeger-release`, `${RELEASE}::mesh-tracing-istiod`]);

@@ -2,7 +2,7 @@
 import * as assert from "assert";
 import * as YAML from "yaml";
 import { MockRun } from "../../../tools/mock-runtime";
-import { CONFIG_HASH_LABEL } from "../../../program/jaeger/values";
+import { CONFIG_HASH_LABEL } from "../../../components/jaeger/values";
 import { one } from "../../helpers";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -1,7 +1,7 @@
 /** The Jaeger component through the real program: dev and prod installs, storage, credentials, the Services. */
 import * as assert from "assert";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { ConfigError, parseConfig } from "../../../program/config";
+import { ConfigError, parseConfig } from "../../../components/config";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
 import { ofType, one, runStack } from "../../helpers";
 import { SECRET, PROD_JAEGER, release, values, userconfigFile, userconfigWith, HARDENED, chartJaeger, assertServices, findNull, podFromValues } from "./jaeger-helpers";

@@ -1,8 +1,8 @@
 /** The Jaeger chart values: release name and selectors, helmValues merging, config changes, GOMEMLIMIT. */
 import * as assert from "assert";
-import { ConfigError, parseConfig } from "../../../program/config";
-import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../../../program/jaeger/values";
-import { parseQuantity, deepMerge } from "../../../program/k8s";
+import { ConfigError, parseConfig } from "../../../components/config";
+import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../../../components/jaeger/values";
+import { parseQuantity, deepMerge } from "../../../components/foundation/k8s";
 import { ofType, runStack } from "../../helpers";
 import { SERVICE, chartPodLabels, PROD_JAEGER, release, values, userconfigFile, assertServices, podFromValues } from "./jaeger-helpers";
 

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { configProblems, expectConfigProblem, ofType, runStack } from "../../helpers";
-import { ExternalService } from "../../../program/config";
-import { serviceEntryProblems } from "../../../program/config/external-hosts";
-import { loadModels, schemaError } from "../../../program/mesh/models";
+import { ExternalService } from "../../../components/config";
+import { serviceEntryProblems } from "../../../components/config/external-hosts";
+import { loadModels, schemaError } from "../../../components/mesh/models";
 import { ProgramError, runUnderMocks } from "../../../tools/mock-runtime";
-import { ExternalServices } from "../../../program/mesh/external-services";
+import { ExternalServices } from "../../../components/mesh/external-services";
 
 const SERVICE_ENTRY = "kubernetes:networking.istio.io/v1:ServiceEntry";
 const HTTPS_443 = [{ number: 443, name: "https", protocol: "HTTPS" }];

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { configProblems, expectConfigProblem, ofType, one, runStack } from "../../helpers";
-import { parseConfig } from "../../../program/config";
-import { loadModels, schemaError } from "../../../program/mesh/models";
-import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../../../program/mesh/mesh-config";
+import { parseConfig } from "../../../components/config";
+import { loadModels, schemaError } from "../../../components/mesh/models";
+import { MESH_TELEMETRY_NAME, mergeMeshConfig, meshConfigFragment } from "../../../components/mesh/mesh-config";
 import { MockRun, ProgramError, RegisteredResource, runUnderMocks } from "../../../tools/mock-runtime";
-import { MeshTracing } from "../../../program/mesh/mesh-tracing";
+import { MeshTracing } from "../../../components/mesh/mesh-tracing";
 
 const TELEMETRY = "kubernetes:telemetry.istio.io/v1:Telemetry";
 const RELEASE = "kubernetes:helm.sh/v3:Release";

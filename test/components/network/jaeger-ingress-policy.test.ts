@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { ofType, one, runStack } from "../../helpers";
 import { assertValidK8s } from "../../k8s-schema";
-import { jaegerPodLabels } from "../../../program/jaeger/topology";
+import { jaegerPodLabels } from "../../../components/foundation/topology";
 import { MockRun } from "../../../tools/mock-runtime";
-import { jaegerIngressPolicy } from "../../../program/network/network-policies";
+import { jaegerIngressPolicy } from "../../../components/network/network-policies";
 
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const COLLECTOR_PORTS = [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", port: 4318 }, { protocol: "TCP", port: 9411 }];

@@ -5,9 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { ofType, one, runStack } from "../../helpers";
 import { assertValidK8s } from "../../k8s-schema";
-import { jaegerEndpoints } from "../../../program/jaeger/topology";
+import { jaegerEndpoints } from "../../../components/foundation/topology";
 import { MockRun } from "../../../tools/mock-runtime";
-import { otlpTraces, PLACEHOLDERS, SMOKE_MARKER, zipkinSpans } from "../../../program/smoke-test/smoke-spans";
+import { otlpTraces, PLACEHOLDERS, SMOKE_MARKER, zipkinSpans } from "../../../components/smoke-test/smoke-spans";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";

@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { analyze, AnalyzedResource } from "../../../tools/policy-check/engine";
+import { analyze, AnalyzedResource } from "../../../tools/policy-check/analyzer";
 import { policyPackConfigFromJson } from "../../../tools/policy-check/pack-config";
 import { run, yaml } from "../../policy-pack/helpers";
 

@@ -9,7 +9,7 @@ import { policies } from "../../../policy-pack/policies";
 import {
     parsePolicyPackConfig, PolicyConfigError, policyPackConfigFromJson, PolicyMetadata, reconcilePolicyConfig, resolvePolicyConfig, schemaProblems,
 } from "../../../tools/policy-check/pack-config";
-import { policyMetadata, reconcileConfig } from "../../../tools/policy-check/engine";
+import { policyMetadata, reconcileConfig } from "../../../tools/policy-check/analyzer";
 
 const problemsOf = (fn: () => unknown): readonly string[] => {
     try {

@@ -7,10 +7,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main as policyCheck } from "../../../tools/policy-check/policy-check";
+import { main as policyCheck } from "../../../tools/policy-check/main";
 import { ROOT, runCommand } from "../../helpers";
 
-const SCRIPT = path.join(ROOT, "bin", "tools", "policy-check", "policy-check.js");
+const SCRIPT = path.join(ROOT, "bin", "tools", "policy-check", "main.js");
 const FIXTURES = path.join("test", "fixtures", "manifests");
 const fixture = (name: string) => path.join(FIXTURES, name);
 
@@ -42,7 +42,7 @@ describe("npm run policy:check", function () {
 
     it("the script is wired in package.json (an incremental build first)", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        assert.strictEqual(pkg.scripts["policy:check"], "npm run -s build && node bin/tools/policy-check/policy-check.js");
+        assert.strictEqual(pkg.scripts["policy:check"], "npm run -s build && node bin/tools/policy-check/main.js");
     });
 
     it("relative paths start at the caller's directory (INIT_CWD), not the project root npm runs it in", () => {

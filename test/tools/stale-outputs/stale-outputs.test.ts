@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { removeStaleOutputs } from "../../tools/stale-outputs";
+import { removeStaleOutputs } from "../../../tools/stale-outputs/main";
 
 describe("stale compiled outputs", () => {
     it("removes compiled files (and emptied folders) whose source is gone, keeps the rest", () => {

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main as synth } from "../../../tools/synth/synth";
+import { main as synth } from "../../../tools/synth/main";
 import { ROOT, runCommand } from "../../helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-command-"));

@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { COMPUTED, REDACTED, renderHelmReleases, renderManifests, SECRET_SIG, SIG_KEY, stackObjects } from "../../../tools/synth/write-manifests";
 import { validateAll } from "../../../tools/synth/schema-validation";
 import { exitCode } from "../../../tools/synth/summary";
-import { mockPlan, MockPlanResource } from "../../../tools/synth/mock-plan";
+import { mockPlan, MockPlanResource } from "../../../tools/mock-plan";
 import type { PolicyVerdict } from "../../../tools/synth/engine-plan";
 import { ROOT } from "../../helpers";
 
