@@ -7,7 +7,7 @@
  *   operators/Kiali ── jaeger-query-clusterip :16686 UI, :16685 gRPC (in-cluster only)
  *
  * Config is validated first: a bad stack config fails here, before any resource is registered. Then one component
- * per concern, each from its folder under program/ (the README's component table).
+ * per concern, each from its folder under components/ (the README's component table).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

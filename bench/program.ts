@@ -1,5 +1,5 @@
 /**
- * The program under the mock runtime writing its plan (tools/synth/mock-plan.ts, tools/synth/write-manifests.ts): manifests.yaml and
+ * The program under the mock runtime writing its plan (tools/mock-plan.ts, tools/synth/write-manifests.ts): manifests.yaml and
  * helm-releases.yaml as the mock plan has them, without schema validation or a policy pack. This is the figure
  * compared with the plain baseline.
  *

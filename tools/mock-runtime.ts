@@ -1,12 +1,12 @@
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it registers, exactly as the
- * engine would receive them. For the unit tests, and for the mock plan (synth/mock-plan.ts) the e2e suites and the bench
+ * engine would receive them. For the unit tests, and for the mock plan (mock-plan.ts) the e2e suites and the bench
  * use; `npm run synth` itself runs on the real engine.
  *
  * The resource records by stage: RegisteredResource (here: what the program registered), MockPlanResource
- * (synth/mock-plan.ts: the same with its URNs), EnginePlanResource (synth/engine-plan.ts: what the real engine
+ * (mock-plan.ts: the same with its URNs), EnginePlanResource (synth/engine-plan.ts: what the real engine
  * planned), KubeObject (synth/write-manifests.ts: a Kubernetes object rendered from a plan), AnalyzedResource
- * (policy-check/engine.ts: what a policy is given; ManifestResource when read from YAML).
+ * (policy-check/analyzer.ts: what a policy is given; ManifestResource when read from YAML).
  */
 import * as pulumi from "@pulumi/pulumi";
 // waitForRPCs is internal to the SDK (not in its typings); the package has no exports map, so the path resolves.

@@ -5,16 +5,10 @@
  * (`OTEL_PYTHON_EXCLUDED_URLS`, the fallback of every `OTEL_PYTHON_<FRAMEWORK>_EXCLUDED_URLS`); Node's http
  * instrumentation, the Java agent and Go have no such variable, so they are not listed.
  */
+import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
 import { sortKeys } from "../foundation/k8s";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
-
-/**
- * The environment attribute of OTel semantic conventions 1.27+ (`deployment.environment` is deprecated): the apps'
- * resource attribute and the sidecars' span tag (Telemetry customTags) use this one key, so one Jaeger tag search
- * finds both.
- */
-export const ENVIRONMENT_ATTRIBUTE = "deployment.environment.name";
 
 /**
  * The SDKs' propagators, in extraction order. OTel's composite propagator runs every extractor and the last one that

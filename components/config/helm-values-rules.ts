@@ -2,7 +2,7 @@
  * What `jaeger.helmValues` (the escape hatch deep-merged over the generated chart values) must not do: break what
  * the typed keys guarantee — the Services' selectors, an in-cluster UI, a running Jaeger workload, and no
  * credential in clear. Problems are zod issues with the path under `helmValues`; `params.redact` keeps the value
- * out of the message (program/config/index.ts).
+ * out of the message (components/config/index.ts).
  */
 import type { z } from "zod";
 import { jaegerPodLabels, STORAGE_PASSWORD_ENV } from "../foundation/topology";

@@ -13,7 +13,7 @@ import { crossFieldRules } from "./rules";
 import type { RuleContext } from "./schema";
 import { isWildcardHost } from "./external-hosts";
 import { isPlainObject } from "../foundation/k8s";
-import { ENVIRONMENT_ATTRIBUTE } from "../app-namespace/otel-env";
+import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
 import { meshSamplingPercent, probabilisticPercent } from "./sampling-rules";
 
 export const PROJECT = "eco2-tracing";
@@ -35,7 +35,7 @@ export interface TracingConfig {
     readonly environment: "dev" | "prod";
     /** Mesh-wide sampling percentage (0–100); 100 with tail sampling. */
     readonly sampling: number;
-    /** The collector's per-trace decision (program/jaeger/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
+    /** The collector's per-trace decision (components/jaeger/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
     readonly tailSampling: TailSamplingConfig;
     /** Span attributes deleted or hashed in the Jaeger pipeline, in both modes. */
     readonly scrubAttributes: readonly ScrubAttribute[];

@@ -1,5 +1,5 @@
 /**
- * Building blocks of the config schema (program/config/schema/): numbers as users write them, booleans, Kubernetes
+ * Building blocks of the config schema (components/config/schema/): numbers as users write them, booleans, Kubernetes
  * names, labels and quantities, and strict objects whose unknown-key errors suggest the key that was meant.
  */
 import { z } from "zod";
@@ -71,7 +71,7 @@ export const chartRepo = () => z.url({ protocol: /^(https?|oci)$/, error: "must 
 /** OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list, so one entry cannot hold a comma. */
 export const healthPath = () => z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)");
 
-/** A labels map in Kubernetes label syntax (program/k8s.ts), which also keeps out the wildcards Istio's selector rejects. */
+/** A labels map in Kubernetes label syntax (components/foundation/k8s.ts), which also keeps out the wildcards Istio's selector rejects. */
 export const labels = () =>
     z.record(z.string(), z.string().superRefine((v, ctx) => {
         const problem = labelValueProblem(v);

@@ -1,12 +1,12 @@
 /**
- * Rules across config keys, run by `parseConfig` (program/config/index.ts) after each top-level section was parsed on its
+ * Rules across config keys, run by `parseConfig` (components/config/index.ts) after each top-level section was parsed on its
  * own. A section that failed as a whole arrives with only its valid keys (objects, so any key may be missing) or
  * elements (lists, with holes), so these rules see every valid part and the user gets structural and cross-field
  * problems in one run; a rule about a missing key asks `reported` first, so an invalid key is not also called missing.
  */
 import type { RawConfig, RuleContext } from "./schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
-import { memoryRules } from "../foundation/memory";
+import { memoryRules } from "./memory-rules";
 import { samplingRules } from "./sampling-rules";
 
 /** Namespaces whose pods an app-namespace egress policy (podSelector: {}) must never select. */

@@ -1,5 +1,5 @@
 /**
- * The config rules about what gets sampled, in the two modes (run by program/config/rules.ts):
+ * The config rules about what gets sampled, in the two modes (run by components/config/rules.ts):
  * - head sampling (default): the mesh keeps `sampling` % of requests, decided where a trace starts;
  * - tail sampling (`tailSampling.enabled`): the mesh sends every request and Jaeger's tail_sampling processor keeps
  *   errors, slow traces, the listed services and `tailSampling.probabilisticPercent` % of the rest.

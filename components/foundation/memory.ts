@@ -1,12 +1,12 @@
 /**
  * What the in-memory store costs, as measured by `npm run test:e2e` (test/e2e/jaeger-memory.e2e.ts: the real Jaeger
  * with the dev userconfig and GOMEMLIMIT, filled past `max_traces` with Eco²-shaped traces of five spans), and the
- * bound on `jaeger.memory.maxTraces` that follows for a container memory limit. Pure.
+ * bound on `jaeger.memory.maxTraces` that follows for a container memory limit (the config rule is
+ * components/config/memory-rules.ts; the chart values' GOMEMLIMIT is the same share). Pure.
  *
  * The figures are the measurement rounded up with headroom; the e2e test fails if Jaeger ever needs more, so the
  * config rule cannot silently drift from the binary it sizes.
  */
-import type { RawConfig, RuleContext } from "../config/schema";
 import { parseQuantity } from "./k8s";
 
 /** Share of the container memory limit given to the Go runtime as its soft limit (GOMEMLIMIT); the rest is headroom. */
@@ -31,19 +31,4 @@ export function maxTracesFor(memoryLimit: string): number {
 /** The memory limit (in whole Mi) a store of `maxTraces` needs. */
 export function memoryLimitFor(maxTraces: number): string {
     return `${Math.ceil((maxTraces * JAEGER_MEMORY.bytesPerTrace + JAEGER_MEMORY.baselineBytes) / GOMEMLIMIT_SHARE / 2 ** 20)}Mi`;
-}
-
-/**
- * `jaeger.memory.maxTraces` must fit the container: a full store over the limit is OOM-killed, taking every trace of
- * the only replica with it. Without a memory limit there is nothing to size against.
- */
-export function memoryRules(c: Partial<RawConfig>, { add, reported }: RuleContext): void {
-    const j = c.jaeger;
-    const limit = j?.resources?.limits?.memory;
-    const maxTraces = j?.memory?.maxTraces;
-    if (j?.mode !== "allInOne" || limit === undefined || maxTraces === undefined || reported(["jaeger", "resources"])) return;
-    const bound = maxTracesFor(limit);
-    if (maxTraces > bound) {
-        add(["jaeger", "memory", "maxTraces"], `a full in-memory store needs ${JAEGER_MEMORY.bytesPerTrace / 1024} KiB per trace plus ${JAEGER_MEMORY.baselineBytes / 2 ** 20} MiB (measured by test/e2e/jaeger-memory.e2e.ts) within GOMEMLIMIT, ${GOMEMLIMIT_SHARE * 100} % of resources.limits.memory ${limit}; allowed: at most ${bound}, or resources.limits.memory ${memoryLimitFor(maxTraces)} or more`);
-    }
 }

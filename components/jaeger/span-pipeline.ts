@@ -1,5 +1,5 @@
 /**
- * The processors of Jaeger's traces pipeline (part of the generated userconfig, program/jaeger/values.ts). Pure.
+ * The processors of Jaeger's traces pipeline (part of the generated userconfig, components/jaeger/values.ts). Pure.
  *
  * Head mode: [attributes/scrub] → batch. Tail mode: memory_limiter → [attributes/scrub] → tail_sampling → batch.
  * Scrubbing comes before the sampler so the traces it holds during the decision wait carry no secrets either; the
@@ -10,7 +10,7 @@ import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "../confi
 // Read at call time only: jaeger-values imports this module.
 import { GOMEMLIMIT_SHARE } from "../foundation/memory";
 import type { Values } from "../foundation/k8s";
-import { SMOKE_SERVICE } from "../smoke-test/smoke-spans";
+import { SERVICE_NAME_ATTRIBUTE, SMOKE_SERVICE } from "../foundation/attributes";
 
 export interface SpanPipeline {
     tailSampling: TailSamplingConfig;
@@ -19,12 +19,9 @@ export interface SpanPipeline {
 
 export const PROCESSOR = Object.freeze({ memoryLimiter: "memory_limiter", scrub: "attributes/scrub", tailSampling: "tail_sampling", batch: "batch" });
 
-/** The resource attribute the always-sampled services are matched on: what Jaeger shows as the service. */
-export const SERVICE_NAME_ATTRIBUTE = "service.name";
-
 /**
  * memory_limiter refuses data (receivers answer "retry later") above GOMEMLIMIT's share of the container limit, the
- * budget the in-memory store is sized within (program/jaeger/memory.ts), so a full store alone never trips it; what grows
+ * budget the in-memory store is sized within (components/foundation/memory.ts), so a full store alone never trips it; what grows
  * past it is the sampler's held traces when traffic outruns the decision wait. It forces a GC this much higher.
  */
 const MEMORY_SPIKE_PERCENT = 10;

@@ -1,6 +1,6 @@
 /**
  * networking.istio.io/v1 ServiceEntries so external dependencies show as named services in traces and the service
- * graph, not as PassthroughCluster. The rules Istio enforces on them are checked at config time (program/config/external-hosts.ts).
+ * graph, not as PassthroughCluster. The rules Istio enforces on them are checked at config time (components/config/external-hosts.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

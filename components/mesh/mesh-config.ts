@@ -71,7 +71,7 @@ export interface TelemetryObject {
 
 export interface TelemetryInputs {
     istio: Pick<IstioConfig, "rootNamespace" | "tracingProvider">;
-    /** `traceRoot` only matters to the config rules (program/config/sampling-rules.ts): Istio has no such field. */
+    /** `traceRoot` only matters to the config rules (components/config/sampling-rules.ts): Istio has no such field. */
     telemetry: Pick<TelemetryConfig, "accessLogging" | "customTags"> & { workloadOverrides: readonly Omit<TelemetryConfig["workloadOverrides"][number], "traceRoot">[] };
     /** Mesh-wide sampling percentage. */
     sampling: number;

@@ -37,7 +37,7 @@ interface ValidatableModel {
 }
 
 /**
- * Validates a model against its CRD's OpenAPI schema (not its CEL rules: those are checked in program/config/) and
+ * Validates a model against its CRD's OpenAPI schema (not its CEL rules: those are checked in components/config/) and
  * returns one message naming the object and the JSON path of each problem, or undefined when it is valid.
  */
 export function schemaError(model: ValidatableModel): string | undefined {

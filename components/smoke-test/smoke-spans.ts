@@ -6,7 +6,6 @@
  * the script fills in with sed when the pod starts, so the rendered objects stay identical between runs.
  */
 
-export const SMOKE_SERVICE = "tracing-smoke-test";
 /** Fixed first 8 hex digits of every smoke trace id, so smoke traces are recognisable in Jaeger. */
 export const SMOKE_TRACE_PREFIX = "5a0ce7e5";
 /** Written once both spans were accepted; the readiness probe checks it, so `pulumi up` waits for the result. */

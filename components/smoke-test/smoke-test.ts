@@ -10,8 +10,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { JaegerEndpoints } from "../foundation/topology";
 import { PART_OF } from "../foundation/k8s";
-import { otlpTraces, SMOKE_MARKER, SMOKE_SERVICE, smokeScript, zipkinSpans } from "./smoke-spans";
-import { Container, instrumentedDeployment } from "../app-namespace/instrumented-deployment";
+import { otlpTraces, SMOKE_MARKER, smokeScript, zipkinSpans } from "./smoke-spans";
+import { SMOKE_SERVICE } from "../foundation/attributes";
+import { Container, instrumentedDeployment } from "../app-namespace";
 
 export interface SmokeTestArgs {
     namespace: string;

@@ -14,7 +14,7 @@
 import { randomBytes } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { ENVIRONMENT_ATTRIBUTE } from "../../components/app-namespace/otel-env";
+import { ENVIRONMENT_ATTRIBUTE } from "../../components/foundation/attributes";
 
 export const hexId = (bytes: 8 | 16) => randomBytes(bytes).toString("hex");
 

@@ -8,7 +8,7 @@
  * GOGC 100) resident memory settles near GOMEMLIMIT whatever the store holds; with GOGC=10 the heap stays within 1.1×
  * the live data, so resident memory measures what the store really needs. That is what must fit within 80 % of the
  * limit (GOMEMLIMIT: a live set above it makes the GC thrash and the kernel OOM-kill the pod), and its bytes per trace
- * must stay within what the config rule for `jaeger.memory.maxTraces` assumes (program/jaeger/memory.ts).
+ * must stay within what the config rule for `jaeger.memory.maxTraces` assumes (components/foundation/memory.ts).
  */
 import * as assert from "assert";
 import { PORTS } from "../../components/foundation/topology";

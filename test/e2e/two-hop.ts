@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { PORTS } from "../../components/foundation/topology";
-import { ENVIRONMENT_ATTRIBUTE } from "../../components/app-namespace/otel-env";
+import { ENVIRONMENT_ATTRIBUTE } from "../../components/foundation/attributes";
 import { Generated } from "./generated";
 import { findTraces, getTrace, QuerySpan, QueryTrace, RunningJaeger } from "./jaeger-process";
 import { startStandIn, StandIn } from "./envoy-standin";

@@ -1,5 +1,5 @@
 /**
- * Drives the pack's policy objects through tools/policy-check/engine.ts, which builds args exactly as @pulumi/policy's
+ * Drives the pack's policy objects through tools/policy-check/analyzer.ts, which builds args exactly as @pulumi/policy's
  * analyzer server does for the engine's Analyze/AnalyzeStack calls (props through a protobuf Struct and the
  * unknown-checking proxy, getConfig from the CLI-reconciled config, notApplicable, stackTags).
  */

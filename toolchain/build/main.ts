@@ -1,7 +1,7 @@
 /**
  * npm run toolchain [-- --json]
  *
- * Builds what is missing of the pinned real components (toolchain/components.ts) into the cache and prints a table
+ * Builds what is missing of the pinned real components (toolchain/build/components.ts) into the cache and prints a table
  * of tool, version, path and origin; with --json only {"<tool>": "<absolute path>", ...}. Exit 1 when a component
  * cannot be built (the message names the module and version the proxy refused).
  */

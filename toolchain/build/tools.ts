@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { COMPONENTS, Component, Tool, ToolName } from "./components";
+import { ToolchainError } from "../kit/command";
 import { run as runSync } from "../kit/exec";
 import { cacheDir, goEnv, TOOLCHAIN_DIR } from "../kit/paths";
 
@@ -17,9 +18,6 @@ export interface Resolved {
     path: string;
     origin: Origin;
 }
-
-/** Raised when a component cannot be built; the message names the module and version the proxy refused. */
-export class ToolchainError extends Error {}
 
 let go: string | undefined;
 /** Asked only when something must be built or looked up in the cache: tools all on PATH need no Go. */

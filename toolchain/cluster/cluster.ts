@@ -11,7 +11,8 @@ import { stringify } from "yaml";
 import { K8S_VERSION } from "../build/components";
 import { run } from "../kit/exec";
 import { cacheDir } from "../kit/paths";
-import { toolPaths, ToolchainError } from "../build/tools";
+import { toolPaths } from "../build/tools";
+import { ToolchainError } from "../kit/command";
 
 export const CLUSTER_NAME = "eco2";
 /** Simulated nodes: two, so a two-replica prod Jaeger with anti-affinity can schedule. */

@@ -1,7 +1,7 @@
 /**
  * npm run cluster -- up | down | status | kubeconfig
  *
- * The embedded cluster (toolchain/cluster.ts). `up` builds what is missing of the toolchain first and is a no-op on
+ * The embedded cluster (toolchain/cluster/cluster.ts). `up` builds what is missing of the toolchain first and is a no-op on
  * a running cluster; `kubeconfig` prints the path of its kubeconfig. Exit 1 on failure, 2 on bad arguments.
  */
 import { clusterDown, clusterState, clusterUp, kubeconfigPath } from "./cluster";

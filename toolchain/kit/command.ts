@@ -4,7 +4,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ToolchainError } from "../build/tools";
+
+/**
+ * A command's own failure, reported as `<command>: <message>` with exit 1: a component that cannot be built (the
+ * message names the module and version the proxy refused), a cluster that does not start, a stack the runner refuses.
+ */
+export class ToolchainError extends Error {}
 
 export interface CommandIO {
     /** One line of output (no trailing newline). */

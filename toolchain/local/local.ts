@@ -1,7 +1,7 @@
 /**
  * The real Pulumi CLI wired to the embedded cluster, with local state only: a file backend under the cache (never
  * the Pulumi Cloud) and a fixed passphrase that protects nothing, since these stacks are for this machine only. The
- * CLI runs in a workspace under the cache (local-workspace.ts), so the committed stack files are never written.
+ * CLI runs in a workspace under the cache (workspace.ts), so the committed stack files are never written.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,7 +11,8 @@ import { providePlatform, referencedByStack } from "./platform";
 import { writeWorkspace } from "./workspace";
 import { cacheDir, PROJECT_DIR } from "../kit/paths";
 import { stackNames } from "./stack-defaults";
-import { toolPaths, ToolchainError } from "../build/tools";
+import { toolPaths } from "../build/tools";
+import { ToolchainError } from "../kit/command";
 
 /** Protects nothing; it only lets the CLI encrypt local stacks without asking. */
 const LOCAL_PASSPHRASE = "eco2-local-only";

@@ -1,7 +1,7 @@
 /**
  * npm run local -- <pulumi arguments>
  *
- * The real `pulumi` CLI on the embedded cluster with local state (toolchain/local.ts): e.g.
+ * The real `pulumi` CLI on the embedded cluster with local state (toolchain/local/local.ts): e.g.
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
  * `--policy-pack` is given. The exit code is the CLI's.
  */

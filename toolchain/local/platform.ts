@@ -7,7 +7,7 @@
 import * as YAML from "yaml";
 import { run } from "../kit/exec";
 import { StackNames } from "./stack-defaults";
-import { ToolchainError } from "../build/tools";
+import { ToolchainError } from "../kit/command";
 
 export const LOCAL_STORAGE_PASSWORD = "local-only-password";
 const PLACEHOLDER_CA = "placeholder: no Elasticsearch runs on the embedded cluster\n";

@@ -1,6 +1,6 @@
 /**
  * The README's config reference, generated from the zod schema so it cannot drift: every key path, its type, default
- * and description (the field's `.describe()`, read from zod's global registry) come from `program/config/schema/`, and
+ * and description (the field's `.describe()`, read from zod's global registry) come from `components/config/schema/`, and
  * a test fails when a key has no description.
  */
 import { z } from "zod";

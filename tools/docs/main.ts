@@ -19,7 +19,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     // Also what a stale compiled schema under bin/ looks like (npm test removes those): refuse rather than blank the column.
     const undescribed = configKeys().filter((k) => !k.description?.trim()).map((k) => k.path);
     if (undescribed.length > 0) {
-        io.err(`config keys without a description (add .describe() in program/config/schema/): ${undescribed.join(", ")}`);
+        io.err(`config keys without a description (add .describe() in components/config/schema/): ${undescribed.join(", ")}`);
         return 1;
     }
     const readme = path.join(PROJECT_DIR, "README.md");

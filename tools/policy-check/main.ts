@@ -3,7 +3,7 @@
  *
  * Runs the policy pack over plain Kubernetes YAML, for teams that deploy with Helm (`helm template`) or kustomize
  * (`kustomize build`). Resource policies run once per object, stack policies once over everything, with the same
- * config handling (tools/policy-check/pack-config.ts) and args as `pulumi preview --policy-pack` (see tools/policy-check/engine.ts).
+ * config handling (tools/policy-check/pack-config.ts) and args as `pulumi preview --policy-pack` (see tools/policy-check/analyzer.ts).
  *
  * Prints one line per violation — policy, level, Kind/namespace/name, message — then a summary.
  * Exit codes: 0 no mandatory violation; 1 a mandatory violation; 2 the check could not run (unreadable input or

@@ -3,7 +3,7 @@
  *
  *   { "all": "advisory", "some-policy": "disabled", "other-policy": { "enforcementLevel": "mandatory", "max": 3 } }
  *
- * For the in-process engine (engine.ts), which `npm run policy:check -- --config FILE` runs over plain
+ * For the in-process analyzer (analyzer.ts), which `npm run policy:check -- --config FILE` runs over plain
  * manifests, so a config file means there what it means to `pulumi preview --policy-pack-config` (the real CLI does
  * this itself for `npm run synth`); synth also reads the file here first, so a malformed one exits 2, and takes the
  * reconciled `jaegerPodLabels` for its warning (synth/policy-agreement.ts).

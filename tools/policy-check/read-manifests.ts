@@ -3,7 +3,7 @@
  * pack can check what teams deploy with Helm or kustomize. A kind maps to the type token the Kubernetes provider
  * uses: core group → `kubernetes:core/v1:Service`, others → `kubernetes:apps/v1:Deployment`, CRDs →
  * `kubernetes:telemetry.istio.io/v1:Telemetry` (as `apiextensions.CustomResource` registers them). A ManifestResource
- * is an AnalyzedResource (engine.ts) that knows its file and document; it runs the other way from synth's KubeObject.
+ * is an AnalyzedResource (analyzer.ts) that knows its file and document; it runs the other way from synth's KubeObject.
  */
 import { parseAllDocuments } from "yaml";
 import type { AnalyzedResource } from "./analyzer";

@@ -105,7 +105,7 @@ export function engineDiagnostics(events: readonly EngineEvent[], severity: "err
 }
 
 /**
- * The config module's message (program/config/index.ts ConfigError: a header and one "  - " line per problem) out of the
+ * The config module's message (components/config/index.ts ConfigError: a header and one "  - " line per problem) out of the
  * program's error as the CLI reports it; undefined when the program failed otherwise.
  */
 export function configErrorMessage(events: readonly EngineEvent[]): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The real engine behind `npm run synth`: the Pulumi CLI, our language host and the Kubernetes provider from the
- * toolchain, run by toolchain/local.ts in a throwaway state directory (a fresh file backend per run, removed after),
+ * toolchain, run by toolchain/local/local.ts in a throwaway state directory (a fresh file backend per run, removed after),
  * so a plan never depends on, or changes, any other local stack.
  *
  * The runner takes a stack's config from `<project dir>/Pulumi.<stack>.yaml`; to plan any stack file under the

@@ -22,12 +22,11 @@ import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
 import { readProject, readStackConfig, StackFileError } from "../stack-file";
-import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel } from "../../toolchain/kit/command";
+import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel, ToolchainError } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
 import { makeDirs, outDirProblem, removeFiles } from "./out-dir";
 import { jaegerLabelDisagreements } from "./policy-agreement";
 import { policies } from "../../policy-pack/policies";
-import { ToolchainError } from "../../toolchain/build/tools";
 
 const USAGE = "usage: npm run synth -- <stack> [--config-file FILE] [--out DIR] [--policy-pack DIR] [--policy-pack-config FILE]";
 const HELP = `${USAGE}

@@ -3,7 +3,7 @@
  * built-in groups (core, apps, batch, networking.k8s.io, ...), @kubernetes-models/istio for *.istio.io (Telemetry
  * and ServiceEntry v1 among them). A kind without a model is reported as not validated, never as valid.
  *
- * Both packages are ESM-only: they are loaded with a real dynamic import (see program/mesh/models.ts).
+ * Both packages are ESM-only: they are loaded with a real dynamic import (see components/mesh/models.ts).
  */
 import type { HelmRelease, KubeObject } from "./write-manifests";
 import { AjvError, jsonPath } from "../../components/mesh/models";

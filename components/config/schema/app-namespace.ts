@@ -6,7 +6,7 @@ import { bool, dnsLabel, healthPath, labels, strict } from "../primitives";
 export const appNamespace = z.preprocess(
     (v) => (typeof v === "string" ? { name: v } : v),
     strict({
-        // The reserved names are rejected in program/config/rules.ts.
+        // The reserved names are rejected in components/config/rules.ts.
         name: dnsLabel()
             .describe("Namespace name (DNS-1123 label); not `kube-system`, `kube-public`, `kube-node-lease`, `istio.rootNamespace` or `jaeger.namespace`."),
         create: bool().default(false).describe("Create and label the namespace (`istio-injection: enabled`) instead of referencing an existing one."),

@@ -2,7 +2,7 @@
  * The stack configuration schema: every key under the `eco2-tracing:` namespace, its default, its rules and its
  * description (`.describe()`, which `npm run docs` turns into the README's config reference); one file per section.
  *
- * Pure zod, no Pulumi: `program/config/index.ts` feeds it the raw stack config and turns its issues into messages. Objects
+ * Pure zod, no Pulumi: `components/config/index.ts` feeds it the raw stack config and turns its issues into messages. Objects
  * are strict (a typo must not fall back to a default); `strict()` adds "did you mean" to unknown-key errors. Comments
  * here say why; what a key means is its description.
  */
@@ -46,7 +46,7 @@ export const rawConfigSchema = strict({
     tailSampling: tailSampling.default(tailSampling.parse({})),
     scrubAttributes,
     kubernetes: kubernetes.default({}),
-    // A secret so the password never reaches the state in clear; plain text is rejected in program/config/rules.ts.
+    // A secret so the password never reaches the state in clear; plain text is rejected in components/config/rules.ts.
     jaegerStoragePassword: z.string().min(1).optional()
         .describe("Storage password as a Pulumi secret (`pulumi config set --secret jaegerStoragePassword ...`); plain text is rejected."),
 });

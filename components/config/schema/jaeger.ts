@@ -20,7 +20,7 @@ const storage = strict({
     indexPrefix: dnsLabel().default("jaeger").describe("Index prefix."),
     tlsInsecureSkipVerify: bool().default(false)
         .describe("Skip TLS verification of the backend; in prod only together with `tlsInsecureSkipVerifyAcknowledged`."),
-    // Checked in program/config/rules.ts.
+    // Checked in components/config/rules.ts.
     tlsInsecureSkipVerifyAcknowledged: bool().default(false)
         .describe("prod: accept the risk of `tlsInsecureSkipVerify` (anyone on the network path can pose as the backend and receive the traces and the password); rejected without it."),
     caSecretRef: secretRef("Key in the Secret (e.g. `ca.crt`).").optional()
@@ -87,7 +87,7 @@ export const jaeger = strict({
     mode: z.enum(["allInOne", "production"]).default("allInOne")
         .describe("`allInOne`: in-memory store, one replica (dev only). `production`: replicas on an existing Elasticsearch/OpenSearch (required in prod)."),
     replicas: int({ min: 1, max: 20 }).default(1).describe("Replica count; must be 1 with the in-memory store."),
-    // 20000 fits the default 512Mi limit (program/jaeger/memory.ts); larger stores need a larger limit.
+    // 20000 fits the default 512Mi limit (components/foundation/memory.ts); larger stores need a larger limit.
     memory: strict({
         maxTraces: int({ min: 1000, max: 10_000_000 }).default(20_000)
             .describe("Upper bound of traces the in-memory store keeps; must fit `resources.limits.memory` (16 KiB per trace plus 64 MiB within GOMEMLIMIT, 80 % of the limit, as measured by `npm run test:e2e`: 512Mi holds at most 22118)."),

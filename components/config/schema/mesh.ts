@@ -27,13 +27,13 @@ const customTag = strict({
 }).refine((t) => [t.literal, t.environment, t.header].filter(Boolean).length === 1, "needs exactly one of literal, environment, header");
 
 const workloadOverride = strict({
-    // mesh-default is the mesh-wide Telemetry's name (program/mesh/mesh-config.ts MESH_TELEMETRY_NAME).
+    // mesh-default is the mesh-wide Telemetry's name (components/mesh/mesh-config.ts MESH_TELEMETRY_NAME).
     name: dnsLabel().refine((n) => n !== "mesh-default", "mesh-default is the mesh-wide Telemetry's name; allowed: any other name").describe("Telemetry name."),
     namespace: dnsLabel().describe("Workload namespace."),
     matchLabels: selectorLabels().describe("Workload selector labels."),
     sampling: percentage()
         .describe("Sampling percentage 0–100 for the workload. Above the mesh rate it only applies where traces start (a sidecar follows the decision a request carries): a warning unless `traceRoot`. Rejected in tail mode (use `tailSampling.alwaysSampleServices`)."),
-    // Checked in program/config/sampling-rules.ts.
+    // Checked in components/config/sampling-rules.ts.
     traceRoot: bool().default(false)
         .describe("The workload is where its traces start (an ingress gateway, a job, a receiver of calls from outside the mesh), so its own rate decides; silences the warning for a rate above the mesh rate."),
 });

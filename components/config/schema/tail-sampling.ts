@@ -1,15 +1,15 @@
-/** What the Jaeger collector does to spans before storing them (program/jaeger/span-pipeline.ts): `tailSampling`, `scrubAttributes`. */
+/** What the Jaeger collector does to spans before storing them (components/jaeger/span-pipeline.ts): `tailSampling`, `scrubAttributes`. */
 import { z } from "zod";
 import { bool, int, percentage, strict } from "../primitives";
 
 /**
  * Tail-based sampling: the mesh sends every request and the collector keeps a trace once it is complete. Rules across
- * keys (mesh rate, replicas, workload overrides, the prod range) are in program/config/sampling-rules.ts.
+ * keys (mesh rate, replicas, workload overrides, the prod range) are in components/config/sampling-rules.ts.
  */
 export const tailSampling = strict({
     enabled: bool().default(false)
         .describe("Mesh and apps sample 100 % (`sampling` must be unset or 100, no workload overrides), Jaeger runs memory_limiter → tail_sampling → batch; one Jaeger replica (`jaeger.replicas` 1)."),
-    // The default depends on the environment like `sampling`'s (program/config/index.ts).
+    // The default depends on the environment like `sampling`'s (components/config/index.ts).
     probabilisticPercent: percentage().optional()
         .describe("Share of ordinary traces kept (no error, faster than the threshold, not an always-sampled service). dev defaults to 100; prod must be 1–10 (default 1). Only with `enabled`."),
     latencyThresholdMs: int({ min: 1, max: 3_600_000 }).default(1000)

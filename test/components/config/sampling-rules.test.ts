@@ -1,4 +1,4 @@
-/** Config rules of the two sampling modes (program/config/sampling-rules.ts), the scrubbing list, and what the config resolves. */
+/** Config rules of the two sampling modes (components/config/sampling-rules.ts), the scrubbing list, and what the config resolves. */
 import * as assert from "assert";
 import { parseConfig } from "../../../components/config";
 import { configProblems, expectConfigProblem } from "../../helpers";

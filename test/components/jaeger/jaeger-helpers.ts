@@ -12,7 +12,7 @@ export const SECRET = "kubernetes:core/v1:Secret";
 /**
  * The labels chart 4.11.1 puts on its pods, written out from its templates (_helpers.tpl `jaeger.selectorLabels`
  * plus `app.kubernetes.io/component: all-in-one` in jaeger-deploy.yaml; the same Deployment in every mode), kept
- * independent of program/jaeger/topology.ts so a drift there fails here.
+ * independent of components/foundation/topology.ts so a drift there fails here.
  */
 export const chartPodLabels = (release: string) => ({
     "app.kubernetes.io/component": "all-in-one",

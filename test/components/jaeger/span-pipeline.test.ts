@@ -1,4 +1,4 @@
-/** The traces pipeline the program generates in both sampling modes (program/jaeger/span-pipeline.ts through the real program). */
+/** The traces pipeline the program generates in both sampling modes (components/jaeger/span-pipeline.ts through the real program). */
 import * as assert from "assert";
 import * as path from "path";
 import { MockRun } from "../../../tools/mock-runtime";

@@ -1,5 +1,5 @@
 /**
- * tools/policy-check/engine.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
+ * tools/policy-check/analyzer.ts: the args and config handling must be what `pulumi preview --policy-pack` produces, or
  * the policy tests and policy:check would prove something the real engine path does not do. The config format
  * and its reconciliation are tested in test/tools/policy-check/pack-config.test.ts.
  */
@@ -18,7 +18,7 @@ const svc: AnalyzedResource = {
     props: { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "a", annotations: undefined }, spec: { ports: [{ port: 1 }] } },
 };
 
-describe("policy engine emulation", () => {
+describe("in-process analyzer (the engine's policy run, emulated)", () => {
     it("config levels override the policy's; disabled policies do not run", async () => {
         const resources = yaml(`apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x, namespace: a}\nspec: {hosts: ["*.x.com"], resolution: DNS}\n`);
         assert.deepStrictEqual((await run("service-entry-wildcard-resolution", resources, { config: "advisory" })).diagnostics.map((d) => d.enforcementLevel), ["advisory"]);
