@@ -7,7 +7,8 @@
  *   operators/Kiali ── jaeger-query-clusterip :16686 UI, :16685 gRPC (in-cluster only)
  *
  * Config is validated first: a bad stack config fails here, before any resource is registered. Then one component
- * per concern, each from its folder under components/ (the README's component table).
+ * per concern, each from its folder under components/ (the README's component table), each given its own args:
+ * this file is where the stack config becomes them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -39,28 +40,42 @@ export = async () => {
     // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
     const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
 
-    const jaeger = new Jaeger("jaeger", { ...config.jaeger, storagePassword: config.storagePassword, renderYaml, pipeline: spanPipeline(config) }, opts);
+    const jaeger = new Jaeger("jaeger", {
+        ...config.jaeger,
+        storagePassword: config.storagePassword,
+        pipeline: spanPipeline({ tailSampling: config.tailSampling, scrubAttributes: config.scrubAttributes }, config.smokeTest.enabled),
+        renderYaml,
+    }, opts);
 
+    const { istio, telemetry, networkPolicy } = config;
     const mesh = new MeshTracing("mesh-tracing", {
-        istio: config.istio,
-        telemetry: config.telemetry,
-        sampling: config.sampling,
+        istio,
+        telemetry: {
+            accessLogging: telemetry.accessLogging,
+            customTags: telemetry.customTags,
+            // `traceRoot` only matters to the config rules: Istio has no such field.
+            workloadOverrides: telemetry.workloadOverrides.map((w) => ({ name: w.name, namespace: w.namespace, matchLabels: w.matchLabels, samplingPercent: w.sampling })),
+        },
+        samplingPercent: config.samplingPercent,
         collectorHost: jaeger.endpoints.collectorHost,
         zipkinPort: PORTS.zipkin,
         models,
         renderYaml,
     }, opts);
 
-    new ExternalServices("external-services", { namespace: config.istio.rootNamespace, services: config.externalServices, models }, opts);
+    new ExternalServices("external-services", { namespace: istio.rootNamespace, services: config.externalServices, models }, opts);
 
+    // Egress allows only where egress is denied by default: in an open namespace an Egress policy would isolate every pod.
+    const egress = networkPolicy.defaultDenyEgress ? {
+        jaeger: { namespace: config.jaeger.namespace, podLabels: jaeger.podLabels },
+        dns: { namespace: networkPolicy.dnsNamespace, podLabels: networkPolicy.dnsPodLabels },
+    } : undefined;
     const apps = config.appNamespaces.map((namespace) => new AppNamespace(`app-${namespace.name}`, {
-        namespace,
+        ...namespace,
         environment: config.environment,
-        sampling: config.sampling,
-        endpoints: jaeger.endpoints,
-        jaegerNamespace: config.jaeger.namespace,
-        jaegerPodLabels: jaeger.podLabels,
-        networkPolicy: config.networkPolicy,
+        samplingPercent: config.samplingPercent,
+        otlpGrpcEndpoint: jaeger.endpoints.otlpGrpc,
+        egress,
     }, opts));
 
     // Not after Jaeger: nothing in it needs the pods, and beside the release it is in place as they come up, not
@@ -69,8 +84,9 @@ export = async () => {
         namespace: config.jaeger.namespace,
         podLabels: jaeger.podLabels,
         appNamespaces: config.appNamespaces.map((n) => n.name),
-        meshNamespaces: [config.istio.rootNamespace, ...config.istio.gatewayNamespaces],
-        networkPolicy: config.networkPolicy,
+        meshNamespaces: [istio.rootNamespace, ...istio.gatewayNamespaces],
+        queryFrom: networkPolicy.queryIngressFrom,
+        metricsFrom: networkPolicy.metricsIngressFrom,
     }, opts);
 
     // The config guarantees the smoke namespace is an app namespace: its ConfigMap and egress policies come first.
@@ -87,7 +103,7 @@ export = async () => {
 
     return {
         environment: config.environment,
-        sampling: config.sampling,
+        sampling: config.samplingPercent,
         endpoints: jaeger.endpoints,
         meshConfig: mesh.meshConfigFragment,
         // Per namespace, for app stacks' StackReferences (envFrom: configMapRef).

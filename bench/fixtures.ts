@@ -91,7 +91,7 @@ function appNamespaceObjects(ns: string, index: number): KubeObjectBody[] {
         {
             apiVersion: "v1", kind: "ConfigMap",
             metadata: { name: OTEL_CONFIG_MAP_NAME, namespace: ns, labels: { ...PART_OF } },
-            data: otelEnv({ environment: "prod", namespace: ns, sampling: 5, otlpGrpcEndpoint: endpoints.otlpGrpc, healthCheckPaths: ["health", "ready", "metrics"] }),
+            data: otelEnv({ environment: "prod", namespace: ns, samplingPercent: 5, otlpGrpcEndpoint: endpoints.otlpGrpc, healthCheckPaths: ["health", "ready", "metrics"] }),
         },
         // The platform's default deny; the tracing allows below are what make the collector reachable again.
         { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-egress", namespace: ns }, spec: { podSelector: {}, policyTypes: ["Egress"] } },
@@ -157,13 +157,13 @@ export function fleetObjects(count: number): KubeObjectBody[] {
         if (telemetry) {
             const [, override] = telemetryObjects({
                 istio: { rootNamespace: TRACING_NS, tracingProvider: "jaeger" },
-                telemetry: { accessLogging: false, customTags: tags, workloadOverrides: [{ name: "web-sampling", namespace: ns, matchLabels: { app: "web" }, sampling: 10 }] },
-                sampling: 5,
+                telemetry: { accessLogging: false, customTags: tags, workloadOverrides: [{ name: "web-sampling", namespace: ns, matchLabels: { app: "web" }, samplingPercent: 10 }] },
+                samplingPercent: 5,
             });
             perNamespace.push({ apiVersion: "telemetry.istio.io/v1", kind: "Telemetry", metadata: { name: override.name, namespace: override.namespace }, spec: override.spec });
         }
     }
-    const [mesh] = telemetryObjects({ istio: { rootNamespace: TRACING_NS, tracingProvider: "jaeger" }, telemetry: { accessLogging: true, customTags: tags, workloadOverrides: [] }, sampling: 5 });
+    const [mesh] = telemetryObjects({ istio: { rootNamespace: TRACING_NS, tracingProvider: "jaeger" }, telemetry: { accessLogging: true, customTags: tags, workloadOverrides: [] }, samplingPercent: 5 });
     const plane: KubeObjectBody[] = [
         service(COLLECTOR_SERVICE, "collector", [{ name: "http-zipkin", port: PORTS.zipkin }, { name: "grpc-otlp", port: PORTS.otlpGrpc }, { name: "http-otlp", port: PORTS.otlpHttp }]),
         service(QUERY_SERVICE, "query", [{ name: "http-query", port: PORTS.query }]),

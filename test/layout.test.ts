@@ -1,7 +1,8 @@
 /**
  * The layout the README describes, checked over the sources. What `pulumi up` loads (index.ts and components/)
  * reaches nothing offline, and everything in components/ is loaded. components/foundation/ is the plane's shared
- * vocabulary: it imports no other folder and no Pulumi, and config/ imports only it. No import cycle between
+ * vocabulary: it imports no other folder and no Pulumi, and config/ imports only it; a component owns its args and
+ * reaches another only through that folder's index.ts (index.ts maps config to args). No import cycle between
  * modules or between folders. A command starts from its folder's main.ts. Files stay under ~300 lines, and the
  * README's layout and component table name what exists.
  */
@@ -123,6 +124,14 @@ describe("repository layout", () => {
 
     it("config imports only the foundation: no component's internals", () => {
         assert.deepStrictEqual(componentImports("components/config").filter((i) => !i.includes("→ components/foundation/")), []);
+    });
+
+    it("a component reaches another only through its index.ts (or the shared Helm install), never config's types", () => {
+        const concerns = [...new Set(FILES.filter((f) => f.startsWith("components/")).map(folderOf))];
+        const shared = ["components/foundation/", "components/helm/"];
+        const bad = concerns.filter((c) => c !== "components/config" && c !== "components/foundation").flatMap((c) =>
+            componentImports(c).filter((i) => !shared.some((s) => i.includes(`→ ${s}`)) && (i.includes("→ components/config/") || !i.endsWith("/index.ts"))));
+        assert.deepStrictEqual(bad, []);
     });
 
     it("no import cycle between modules", () => {

@@ -4,20 +4,23 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppNamespace as AppNamespaceConfig, NetworkPolicyConfig } from "../config";
-import { JaegerEndpoints } from "../foundation/topology";
 import { PART_OF, sortKeys } from "../foundation/k8s";
-import { dnsEgressPolicy, jaegerEgressPolicy } from "../network/network-policies";
+import { dnsEgressPolicy, jaegerEgressPolicy, Peer } from "../network";
 import { OTEL_CONFIG_MAP_NAME, otelEnv } from "./otel-env";
 
 export interface AppNamespaceArgs {
-    namespace: AppNamespaceConfig;
-    environment: string;
-    sampling: number;
-    endpoints: JaegerEndpoints;
-    jaegerNamespace: string;
-    jaegerPodLabels: Record<string, string>;
-    networkPolicy: NetworkPolicyConfig;
+    /** The namespace the ConfigMap and egress policies go to. */
+    readonly name: string;
+    /** Create the Namespace (sidecar injection on, kept on delete) with `labels`; otherwise it is only referenced. */
+    readonly create: boolean;
+    readonly labels: Readonly<Record<string, string>>;
+    /** The OTEL environment: the environment attribute, the SDKs' sampling percentage, the collector, paths not traced. */
+    readonly environment: string;
+    readonly samplingPercent: number;
+    readonly otlpGrpcEndpoint: string;
+    readonly healthCheckPaths: readonly string[];
+    /** Egress allows to the collector pods and to DNS, for a namespace that denies egress by default; none otherwise. */
+    readonly egress?: { readonly jaeger: Required<Peer>; readonly dns: Required<Peer> };
 }
 
 export class AppNamespace extends pulumi.ComponentResource {
@@ -26,15 +29,15 @@ export class AppNamespace extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:AppNamespace", name, {}, opts);
-        const ns = args.namespace.name;
+        const ns = args.name;
         this.namespaceName = ns;
         this.otelConfigMapName = OTEL_CONFIG_MAP_NAME;
 
         // A referenced namespace (the default) is owned by the app team's stack: objects just name it, so nothing
         // is read or required at preview. A created one is kept on delete: it holds the apps' workloads.
-        const namespace = args.namespace.create
+        const namespace = args.create
             ? new k8s.core.v1.Namespace(`${name}-namespace`, {
-                metadata: { name: ns, labels: sortKeys({ ...args.namespace.labels, "istio-injection": "enabled" }) },
+                metadata: { name: ns, labels: sortKeys({ ...args.labels, "istio-injection": "enabled" }) },
             }, { parent: this, retainOnDelete: true })
             : undefined;
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace ? [namespace] : [] };
@@ -44,16 +47,17 @@ export class AppNamespace extends pulumi.ComponentResource {
             data: otelEnv({
                 environment: args.environment,
                 namespace: ns,
-                sampling: args.sampling,
-                otlpGrpcEndpoint: args.endpoints.otlpGrpc,
-                healthCheckPaths: args.namespace.healthCheckPaths,
+                samplingPercent: args.samplingPercent,
+                otlpGrpcEndpoint: args.otlpGrpcEndpoint,
+                healthCheckPaths: args.healthCheckPaths,
             }),
         }, childOpts);
 
         // Only where egress is denied by default: in an open namespace an Egress policy would isolate every pod.
-        if (args.networkPolicy.defaultDenyEgress) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-jaeger-egress`, jaegerEgressPolicy(ns, args.jaegerNamespace, args.jaegerPodLabels), childOpts);
-            new k8s.networking.v1.NetworkPolicy(`${name}-dns-egress`, dnsEgressPolicy(ns, args.networkPolicy.dnsNamespace, args.networkPolicy.dnsPodLabels), childOpts);
+        if (args.egress) {
+            const { jaeger, dns } = args.egress;
+            new k8s.networking.v1.NetworkPolicy(`${name}-jaeger-egress`, jaegerEgressPolicy(ns, jaeger.namespace, jaeger.podLabels), childOpts);
+            new k8s.networking.v1.NetworkPolicy(`${name}-dns-egress`, dnsEgressPolicy(ns, dns.namespace, dns.podLabels), childOpts);
         }
 
         this.registerOutputs({ namespaceName: this.namespaceName, otelConfigMapName: this.otelConfigMapName });

@@ -25,8 +25,8 @@ export const OTEL_PROPAGATORS = "tracecontext,baggage,b3multi";
 export interface OtelEnvInput {
     environment: string;
     namespace: string;
-    /** Sampling percentage 0–100. */
-    sampling: number;
+    /** Sampling percentage 0–100 of the traces the app starts. */
+    samplingPercent: number;
     /** OTLP gRPC endpoint of the collector, with scheme (`http://` makes the gRPC exporters connect without TLS). */
     otlpGrpcEndpoint: string;
     /** Path fragments excluded from instrumentation (health, readiness, metrics endpoints). */
@@ -34,12 +34,12 @@ export interface OtelEnvInput {
 }
 
 /**
- * The sampler ratio (percentage / 100) as a decimal string: at most 10 decimals, trailing zeros dropped, always
+ * OTEL_TRACES_SAMPLER_ARG: the sampling percentage as the sampler's ratio (percentage / 100), a decimal string: at most 10 decimals, trailing zeros dropped, always
  * with a fractional part ("1.0", "0.05", "0.425"), never exponent notation or float noise like 0.05000000000000001.
  */
-export function samplerArg(percent: number): string {
-    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new RangeError(`sampling must be 0–100, got ${percent}`);
-    const fixed = (percent / 100).toFixed(10).replace(/0+$/, "");
+export function samplerRatio(samplingPercent: number): string {
+    if (!(samplingPercent >= 0 && samplingPercent <= 100)) throw new RangeError(`samplingPercent must be 0–100, got ${samplingPercent}`);
+    const fixed = (samplingPercent / 100).toFixed(10).replace(/0+$/, "");
     return fixed.endsWith(".") ? `${fixed}0` : fixed;
 }
 
@@ -61,7 +61,7 @@ export function otelEnv(input: OtelEnvInput): Record<string, string> {
         OTEL_TRACES_EXPORTER: "otlp",
         // Parent-based: a request the sidecar sampled is always traced by the app; the ratio only applies to roots.
         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-        OTEL_TRACES_SAMPLER_ARG: samplerArg(input.sampling),
+        OTEL_TRACES_SAMPLER_ARG: samplerRatio(input.samplingPercent),
     };
     if (input.healthCheckPaths.length > 0) env.OTEL_PYTHON_EXCLUDED_URLS = excludedUrls(input.healthCheckPaths);
     return sortKeys(env);

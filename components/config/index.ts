@@ -14,7 +14,7 @@ import type { RuleContext } from "./schema";
 import { isWildcardHost } from "./external-hosts";
 import { isPlainObject } from "../foundation/k8s";
 import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
-import { meshSamplingPercent, probabilisticPercent } from "./sampling-rules";
+import { probabilisticPercentOf, samplingPercentOf } from "./sampling-rules";
 
 export const PROJECT = "eco2-tracing";
 
@@ -33,8 +33,8 @@ export interface TracingConfig {
     readonly project: string;
     readonly stack: string;
     readonly environment: "dev" | "prod";
-    /** Mesh-wide sampling percentage (0–100); 100 with tail sampling. */
-    readonly sampling: number;
+    /** Mesh-wide sampling percentage (0–100; `sampling` or the environment's default); 100 with tail sampling. */
+    readonly samplingPercent: number;
     /** The collector's per-trace decision (components/jaeger/span-pipeline.ts); `probabilisticPercent` resolved per environment. */
     readonly tailSampling: TailSamplingConfig;
     /** Span attributes deleted or hashed in the Jaeger pipeline, in both modes. */
@@ -190,8 +190,8 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         project,
         stack: context.stack,
         environment: c.environment,
-        sampling: meshSamplingPercent(c),
-        tailSampling: { ...c.tailSampling, probabilisticPercent: probabilisticPercent(c) },
+        samplingPercent: samplingPercentOf(c),
+        tailSampling: { ...c.tailSampling, probabilisticPercent: probabilisticPercentOf(c) },
         scrubAttributes: c.scrubAttributes,
         appNamespaces: c.appNamespaces.map((n) => ({
             name: n.name,

@@ -12,13 +12,13 @@ import { isPlainObject } from "../foundation/k8s";
 export const PROD_SAMPLING_RANGE = Object.freeze({ min: 1, max: 10 });
 
 /** The mesh rate a stack runs at: 100 in tail mode, else `sampling` or the environment's default. */
-export function meshSamplingPercent(c: Pick<Partial<RawConfig>, "environment" | "sampling" | "tailSampling">): number {
+export function samplingPercentOf(c: Pick<Partial<RawConfig>, "environment" | "sampling" | "tailSampling">): number {
     if (c.tailSampling?.enabled) return 100;
     return c.sampling ?? (c.environment === "dev" ? 100 : PROD_SAMPLING_RANGE.min);
 }
 
-/** The share of ordinary traces kept in tail mode: as configured, else the head-mode default of the environment. */
-export function probabilisticPercent(c: Pick<Partial<RawConfig>, "environment" | "tailSampling">): number {
+/** The percentage of ordinary traces kept in tail mode (`tailSampling.probabilisticPercent`): as configured, else the head-mode default of the environment. */
+export function probabilisticPercentOf(c: Pick<Partial<RawConfig>, "environment" | "tailSampling">): number {
     return c.tailSampling?.probabilisticPercent ?? (c.environment === "dev" ? 100 : PROD_SAMPLING_RANGE.min);
 }
 
@@ -36,8 +36,8 @@ function tailModeRules(c: Partial<RawConfig>, { add }: RuleContext): void {
     if (c.sampling !== undefined && c.sampling !== 100) {
         add(["sampling"], `tail sampling needs every request from the mesh: the sampler only sees what the mesh samples, so at ${c.sampling} % it would keep ${c.sampling} % of the errors too; allowed: unset or 100 with tailSampling.enabled (the share of ordinary traces kept is tailSampling.probabilisticPercent)`);
     }
-    const share = c.tailSampling?.probabilisticPercent;
-    if (prod && share !== undefined && !inProdRange(share)) add(["tailSampling", "probabilisticPercent"], `prod keeps ${PROD_RANGE_TEXT} of ordinary traces (inclusive)`);
+    const probabilisticPercent = c.tailSampling?.probabilisticPercent;
+    if (prod && probabilisticPercent !== undefined && !inProdRange(probabilisticPercent)) add(["tailSampling", "probabilisticPercent"], `prod keeps ${PROD_RANGE_TEXT} of ordinary traces (inclusive)`);
     (c.telemetry?.workloadOverrides ?? []).forEach((w, i) => {
         if (!w) return;
         add(["telemetry", "workloadOverrides", i], `tail sampling: the mesh sends every request, and a workload rate below 100 % would drop that workload's errors before the sampler sees them; allowed: no workload overrides with tailSampling.enabled (keep a service's traces with tailSampling.alwaysSampleServices)`);
@@ -58,7 +58,7 @@ function headModeRules(c: Partial<RawConfig>, { add, warn }: RuleContext): void 
     if ((c.tailSampling?.alwaysSampleServices ?? []).length > 0) add(["tailSampling", "alwaysSampleServices"], onlyTail);
     // Envoy follows the decision a request carries (x-b3-sampled) and applies its own rate only where none was made,
     // so an override above the mesh rate on a workload reached through the gateway changes almost nothing.
-    const mesh = meshSamplingPercent(c);
+    const mesh = samplingPercentOf(c);
     (c.telemetry?.workloadOverrides ?? []).forEach((w, i) => {
         if (!w || w.traceRoot || w.sampling <= mesh) return;
         warn(["telemetry", "workloadOverrides", i, "sampling"], `is above the mesh rate ${mesh} %, but a sidecar follows the sampling decision a request already carries (x-b3-sampled, made where the trace started), so requests reaching ${w.namespace}/${w.name} through a sampled hop are still traced at ${mesh} %; set traceRoot: true if this workload is where its traces start, or use tailSampling.alwaysSampleServices to keep its traces (${TAIL_README})`);

@@ -8,21 +8,12 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JaegerConfig } from "../config";
 import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../foundation/topology";
 import { helmInstall } from "../helm/helm-install";
 import { PART_OF } from "../foundation/k8s";
-import { jaegerChartValues, SecretKeyRef, STORAGE_SECRET_KEY, storageSecretName } from "./values";
-import { SpanPipeline } from "./span-pipeline";
-
-export interface JaegerArgs extends JaegerConfig {
-    /** Storage password from a Pulumi secret, when not taken from an existing Kubernetes Secret. */
-    storagePassword?: pulumi.Input<string>;
-    /** The provider renders YAML (GitOps): install with helm.v4.Chart, which can be rendered. */
-    renderYaml: boolean;
-    /** Scrubbing and, in tail mode, the sampler: the processors of the traces pipeline. */
-    pipeline: SpanPipeline;
-}
+import type { JaegerArgs, SecretKeyRef } from "./args";
+export type { JaegerArgs } from "./args";
+import { jaegerChartValues, STORAGE_SECRET_KEY, storageSecretName } from "./values";
 
 type ServicePort = k8s.types.input.core.v1.ServicePort;
 

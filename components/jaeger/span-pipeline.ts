@@ -6,15 +6,31 @@
  * sampler's policies read the status, the timestamps and `service.name`, which scrubbing never touches.
  * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
  */
-import type { ScrubAttribute, TailSamplingConfig, TracingConfig } from "../config";
-// Read at call time only: jaeger-values imports this module.
 import { GOMEMLIMIT_SHARE } from "../foundation/memory";
 import type { Values } from "../foundation/k8s";
 import { SERVICE_NAME_ATTRIBUTE, SMOKE_SERVICE } from "../foundation/attributes";
 
+/** The collector's per-trace decision (tail mode): what it keeps of a complete trace, and how long it waits. */
+export interface TailSampling {
+    readonly enabled: boolean;
+    /** Percentage of ordinary traces kept (no error, not slow, not an always-sampled service). */
+    readonly probabilisticPercent: number;
+    readonly latencyThresholdMs: number;
+    /** `service.name` values whose traces are always kept. */
+    readonly alwaysSampleServices: readonly string[];
+    readonly decisionWaitSeconds: number;
+    readonly numTraces: number;
+}
+
+/** One span attribute the attributes processor deletes or replaces by its hash. */
+export interface ScrubAttribute {
+    readonly key: string;
+    readonly action: "delete" | "hash";
+}
+
 export interface SpanPipeline {
-    tailSampling: TailSamplingConfig;
-    scrubAttributes: readonly ScrubAttribute[];
+    readonly tailSampling: TailSampling;
+    readonly scrubAttributes: readonly ScrubAttribute[];
 }
 
 export const PROCESSOR = Object.freeze({ memoryLimiter: "memory_limiter", scrub: "attributes/scrub", tailSampling: "tail_sampling", batch: "batch" });
@@ -30,14 +46,14 @@ const MEMORY_SPIKE_PERCENT = 10;
  * The stack's pipeline. With the smoke workload on, its trace is always kept in tail mode: `pulumi up` reports the
  * spans sent and the README sends the operator to find that trace in Jaeger. Its OTLP span names the service.
  */
-export function spanPipeline(c: Pick<TracingConfig, "tailSampling" | "scrubAttributes" | "smokeTest">): SpanPipeline {
-    const always = c.tailSampling.alwaysSampleServices;
-    const smoke = c.smokeTest.enabled && !always.includes(SMOKE_SERVICE) ? [SMOKE_SERVICE] : [];
-    return { tailSampling: { ...c.tailSampling, alwaysSampleServices: [...always, ...smoke] }, scrubAttributes: c.scrubAttributes };
+export function spanPipeline(p: SpanPipeline, smokeTest: boolean): SpanPipeline {
+    const always = p.tailSampling.alwaysSampleServices;
+    const smoke = smokeTest && !always.includes(SMOKE_SERVICE) ? [SMOKE_SERVICE] : [];
+    return { tailSampling: { ...p.tailSampling, alwaysSampleServices: [...always, ...smoke] }, scrubAttributes: p.scrubAttributes };
 }
 
 /** The sampler's policies: a trace is kept when any one of them says so. */
-export function tailSamplingPolicies(t: TailSamplingConfig): Values[] {
+export function tailSamplingPolicies(t: TailSampling): Values[] {
     return [
         { name: "errors", type: "status_code", status_code: { status_codes: ["ERROR"] } },
         { name: "slow", type: "latency", latency: { threshold_ms: t.latencyThresholdMs } },

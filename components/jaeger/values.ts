@@ -11,7 +11,7 @@
  * - The pod template carries no checksum of the ConfigMap, so a config change alone would not restart Jaeger.
  */
 import { createHash } from "crypto";
-import type { JaegerConfig } from "../config";
+import type { JaegerArgs, SecretKeyRef } from "./args";
 import { PORTS, STORAGE_PASSWORD_ENV } from "../foundation/topology";
 import { GOMEMLIMIT_SHARE } from "../foundation/memory";
 import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../foundation/k8s";
@@ -25,12 +25,6 @@ export const PRIMARY_STORE = "primary_store";
 export const CONFIG_HASH_LABEL = "eco2-tracing/userconfig-hash";
 /** The image runs as this user; the chart's default podSecurityContext uses it too. */
 const JAEGER_UID = 10001;
-
-export interface SecretKeyRef {
-    name: string;
-    key: string;
-}
-
 
 /** The Secret this program creates when the password comes from the Pulumi secret `jaegerStoragePassword`. */
 export function storageSecretName(releaseName: string): string {
@@ -57,7 +51,7 @@ const STORAGE_CA_FILE = `${STORAGE_CA.dir}/${STORAGE_CA.file}`;
 /** Every listener binds all interfaces: the OTel defaults are localhost, unreachable from the Services and probes. */
 const listen = (port: number) => `0.0.0.0:${port}`;
 
-function storageBackend(j: JaegerConfig, hasPassword: boolean): Values {
+function storageBackend(j: JaegerArgs, hasPassword: boolean): Values {
     if (j.mode === "allInOne" || !j.storage) return { memory: { max_traces: j.memory.maxTraces } };
     const s = j.storage;
     const basic: Values = {};
@@ -80,7 +74,7 @@ function storageBackend(j: JaegerConfig, hasPassword: boolean): Values {
  * the health check the chart's probes use. The upstream Elasticsearch/OpenSearch examples receive OTLP only; Envoy
  * reports Zipkin, so the zipkin receiver is kept in every mode.
  */
-export function jaegerUserConfig(j: JaegerConfig, hasPassword: boolean, pipeline: SpanPipeline): Values {
+export function jaegerUserConfig(j: JaegerArgs, hasPassword: boolean, pipeline: SpanPipeline): Values {
     const { processors, order } = spanProcessors(pipeline);
     return {
         extensions: {
@@ -130,7 +124,7 @@ export function configHash(userconfig: unknown): string {
  * computed from the final userconfig. `password` is where the storage password lives (an existing Secret or the one
  * this program creates); the values only ever reference it.
  */
-export function jaegerChartValues(j: JaegerConfig, pipeline: SpanPipeline, password?: SecretKeyRef): Values {
+export function jaegerChartValues(j: JaegerArgs, pipeline: SpanPipeline, password?: SecretKeyRef): Values {
     // Only production has a storage backend to authenticate to.
     const ref = j.mode === "production" ? password : undefined;
     const memLimit = goMemLimit(j.resources.limits.memory);

@@ -4,14 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { ExternalService } from "../config";
+import type { ExternalServiceArgs } from "./args";
 import { serviceEntrySpec } from "./mesh-config";
 import { Models, schemaError } from "./models";
 
 export interface ExternalServicesArgs {
     /** Where the entries live: the root namespace, exported to all namespaces. */
     namespace: string;
-    services: readonly ExternalService[];
+    services: readonly ExternalServiceArgs[];
     models: Models;
 }
 

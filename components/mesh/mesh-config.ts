@@ -4,7 +4,7 @@
  * config that must keep everything else. Pure functions of config; the components turn these into resources.
  */
 import type { IServiceEntry, ITelemetry } from "./models";
-import type { ExternalService, IstioConfig, TelemetryConfig } from "../config";
+import type { ExternalServiceArgs, IstioArgs, IstiodArgs, TelemetryArgs } from "./args";
 import { clone, deepMerge, isPlainObject, sortKeys, Values } from "../foundation/k8s";
 
 export type TelemetrySpec = NonNullable<ITelemetry["spec"]>;
@@ -41,7 +41,7 @@ export interface Collector {
     zipkinPort: number;
 }
 
-export function meshConfigFragment(istio: Pick<IstioConfig, "tracingProvider" | "maxPathTagLength" | "w3cPropagation">, collector: Collector): MeshConfigFragment {
+export function meshConfigFragment(istio: Pick<IstioArgs, "tracingProvider" | "maxPathTagLength" | "w3cPropagation">, collector: Collector): MeshConfigFragment {
     const zipkin: ZipkinProvider["zipkin"] = { service: collector.host, port: collector.zipkinPort, maxTagLength: istio.maxPathTagLength };
     if (istio.w3cPropagation) zipkin.traceContextOption = "USE_B3_WITH_W3C_PROPAGATION";
     return {
@@ -52,7 +52,7 @@ export function meshConfigFragment(istio: Pick<IstioConfig, "tracingProvider" | 
 }
 
 /** Config tags as Istio CustomTags, keys sorted, each carrying exactly its one kind. */
-export function customTags(tags: TelemetryConfig["customTags"]): CustomTags {
+export function customTags(tags: TelemetryArgs["customTags"]): CustomTags {
     const out: CustomTags = {};
     for (const key of Object.keys(tags).sort()) {
         const t = tags[key];
@@ -70,11 +70,10 @@ export interface TelemetryObject {
 }
 
 export interface TelemetryInputs {
-    istio: Pick<IstioConfig, "rootNamespace" | "tracingProvider">;
-    /** `traceRoot` only matters to the config rules (components/config/sampling-rules.ts): Istio has no such field. */
-    telemetry: Pick<TelemetryConfig, "accessLogging" | "customTags"> & { workloadOverrides: readonly Omit<TelemetryConfig["workloadOverrides"][number], "traceRoot">[] };
-    /** Mesh-wide sampling percentage. */
-    sampling: number;
+    istio: Pick<IstioArgs, "rootNamespace" | "tracingProvider">;
+    telemetry: TelemetryArgs;
+    /** Mesh-wide sampling percentage (the Telemetry's randomSamplingPercentage). */
+    samplingPercent: number;
 }
 
 /**
@@ -82,24 +81,24 @@ export interface TelemetryInputs {
  * there merge in undefined order, IST0160), then one per workload override. A workload's customTags replace the
  * parent's entirely, so each override carries the mesh-wide tags.
  */
-export function telemetryObjects({ istio, telemetry, sampling }: TelemetryInputs): TelemetryObject[] {
+export function telemetryObjects({ istio, telemetry, samplingPercent }: TelemetryInputs): TelemetryObject[] {
     const providers = [{ name: istio.tracingProvider }];
     const tags = customTags(telemetry.customTags);
-    const mesh: TelemetrySpec = { tracing: [{ providers, randomSamplingPercentage: sampling, customTags: tags }] };
+    const mesh: TelemetrySpec = { tracing: [{ providers, randomSamplingPercentage: samplingPercent, customTags: tags }] };
     if (telemetry.accessLogging) mesh.accessLogging = [{ providers: [{ name: ACCESS_LOG_PROVIDER }] }];
     const overrides = telemetry.workloadOverrides.map((w) => ({
         name: w.name,
         namespace: w.namespace,
         spec: {
             selector: { matchLabels: sortKeys(w.matchLabels) },
-            tracing: [{ providers: [...providers], randomSamplingPercentage: w.sampling, customTags: customTags(telemetry.customTags) }],
+            tracing: [{ providers: [...providers], randomSamplingPercentage: w.samplingPercent, customTags: customTags(telemetry.customTags) }],
         },
     }));
     return [{ name: MESH_TELEMETRY_NAME, namespace: istio.rootNamespace, spec: mesh }, ...overrides];
 }
 
 /** A MESH_EXTERNAL entry visible to every namespace, so calls show up as the named service instead of PassthroughCluster. */
-export function serviceEntrySpec(svc: Pick<ExternalService, "hosts" | "ports" | "resolution">): ServiceEntrySpec {
+export function serviceEntrySpec(svc: Pick<ExternalServiceArgs, "hosts" | "ports" | "resolution">): ServiceEntrySpec {
     return {
         hosts: [...svc.hosts],
         ports: svc.ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol })),
@@ -137,7 +136,7 @@ export function mergeMeshConfig(base: Json, fragment: MeshConfigFragment): Json 
  * Values for the official istiod chart: the configured values plus the merged mesh config, whose root namespace is
  * pinned to the one holding the mesh-wide Telemetry (the chart would otherwise default it to global.istioNamespace).
  */
-export function istiodValues(istiod: NonNullable<IstioConfig["istiod"]>, rootNamespace: string, fragment: MeshConfigFragment): Json {
+export function istiodValues(istiod: IstiodArgs, rootNamespace: string, fragment: MeshConfigFragment): Json {
     return sortKeys({ ...clone(istiod.values), meshConfig: mergeMeshConfig({ ...istiod.meshConfig, rootNamespace }, fragment) });
 }
 

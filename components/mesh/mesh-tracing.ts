@@ -6,16 +6,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { IstioConfig, TelemetryConfig } from "../config";
 import { helmInstall } from "../helm/helm-install";
+import type { IstioArgs, TelemetryArgs } from "./args";
 import { istiodValues, meshConfigFragment, MeshConfigFragment, telemetryObjects } from "./mesh-config";
 import { Models, schemaError } from "./models";
 
 export interface MeshTracingArgs {
-    istio: IstioConfig;
-    telemetry: TelemetryConfig;
+    istio: IstioArgs;
+    telemetry: TelemetryArgs;
     /** Mesh-wide sampling percentage. */
-    sampling: number;
+    samplingPercent: number;
     /** Collector Service host and Zipkin port Envoy reports to. */
     collectorHost: string;
     zipkinPort: number;

@@ -8,8 +8,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkPolicyConfig } from "../config";
-import { jaegerIngressPolicy } from "./network-policies";
+import { jaegerIngressPolicy, Peer } from "./network-policies";
 
 export interface JaegerIngressPolicyArgs {
     namespace: string;
@@ -17,7 +16,10 @@ export interface JaegerIngressPolicyArgs {
     appNamespaces: string[];
     /** The mesh's own namespaces (istiod, gateways) whose proxies report spans. */
     meshNamespaces: string[];
-    networkPolicy: NetworkPolicyConfig;
+    /** Who may reach the query UI and APIs (none: `kubectl port-forward` only). */
+    queryFrom: readonly Peer[];
+    /** Who may scrape the metrics port (none: closed). */
+    metricsFrom: readonly Peer[];
 }
 
 export class JaegerIngressPolicy extends pulumi.ComponentResource {
@@ -29,8 +31,8 @@ export class JaegerIngressPolicy extends pulumi.ComponentResource {
             namespace: args.namespace,
             podLabels: args.podLabels,
             collectorFrom: [...args.appNamespaces, ...args.meshNamespaces],
-            queryFrom: args.networkPolicy.queryIngressFrom,
-            metricsFrom: args.networkPolicy.metricsIngressFrom,
+            queryFrom: args.queryFrom,
+            metricsFrom: args.metricsFrom,
         });
         new k8s.networking.v1.NetworkPolicy(`${name}-policy`, policy, { parent: this });
         this.policyName = policy.metadata.name;

@@ -3,7 +3,7 @@ import { configProblems, ofType, one, runStack } from "../../helpers";
 import { assertValidK8s } from "../../k8s-schema";
 import { jaegerEndpoints, jaegerPodLabels } from "../../../components/foundation/topology";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
-import { otelEnv, samplerArg } from "../../../components/app-namespace/otel-env";
+import { otelEnv, samplerRatio } from "../../../components/app-namespace/otel-env";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -48,34 +48,34 @@ describe("AppNamespace", () => {
     describe("sampler argument", () => {
         it("is sampling / 100 as a plain decimal string", () => {
             const cases: [number, string][] = [[100, "1.0"], [10, "0.1"], [5, "0.05"], [1, "0.01"], [42.5, "0.425"], [0, "0.0"], [0.001, "0.00001"], [7, "0.07"]];
-            for (const [percent, arg] of cases) assert.strictEqual(samplerArg(percent), arg, `${percent} %`);
+            for (const [percent, arg] of cases) assert.strictEqual(samplerRatio(percent), arg, `${percent} %`);
         });
         it("never shows float noise or exponent notation", () => {
             // 0.07 / 100 is 0.0007000000000000001 in binary floating point; 1e-7 would print as "1e-7".
             assert.strictEqual(0.07 / 100 === 0.0007, false, "precondition: the division is inexact");
-            assert.strictEqual(samplerArg(0.07), "0.0007");
-            assert.strictEqual(samplerArg(0.00001), "0.0000001");
-            for (let tenth = 0; tenth <= 1000; tenth++) assert.match(samplerArg(tenth / 10), /^[01]\.\d{1,10}$/, `${tenth / 10}`);
+            assert.strictEqual(samplerRatio(0.07), "0.0007");
+            assert.strictEqual(samplerRatio(0.00001), "0.0000001");
+            for (let tenth = 0; tenth <= 1000; tenth++) assert.match(samplerRatio(tenth / 10), /^[01]\.\d{1,10}$/, `${tenth / 10}`);
         });
         it("rejects values outside 0–100", () => {
-            assert.throws(() => samplerArg(101), RangeError);
-            assert.throws(() => samplerArg(-1), RangeError);
+            assert.throws(() => samplerRatio(101), RangeError);
+            assert.throws(() => samplerRatio(-1), RangeError);
         });
     });
 
     describe("OTEL env", () => {
         it("escapes regex characters so health paths stay literal fragments", () => {
-            const env = otelEnv({ environment: "dev", namespace: "auth", sampling: 100, otlpGrpcEndpoint: OTLP_GRPC, healthCheckPaths: ["healthz", "/status.json", "ready?full"] });
+            const env = otelEnv({ environment: "dev", namespace: "auth", samplingPercent: 100, otlpGrpcEndpoint: OTLP_GRPC, healthCheckPaths: ["healthz", "/status.json", "ready?full"] });
             assert.strictEqual(env.OTEL_PYTHON_EXCLUDED_URLS, "healthz,/status\\.json,ready\\?full");
             for (const fragment of env.OTEL_PYTHON_EXCLUDED_URLS.split(",")) new RegExp(fragment);
         });
         it("omits the exclusion variable when there are no paths", () => {
-            const env = otelEnv({ environment: "dev", namespace: "auth", sampling: 100, otlpGrpcEndpoint: OTLP_GRPC, healthCheckPaths: [] });
+            const env = otelEnv({ environment: "dev", namespace: "auth", samplingPercent: 100, otlpGrpcEndpoint: OTLP_GRPC, healthCheckPaths: [] });
             assert.ok(!("OTEL_PYTHON_EXCLUDED_URLS" in env));
         });
     });
 
-    for (const [stack, samplerArgument] of [["dev", "1.0"], ["prod", "0.05"]] as const) {
+    for (const [stack, samplerArg] of [["dev", "1.0"], ["prod", "0.05"]] as const) {
         describe(stack, () => {
             let run: MockRun;
             before(async () => (run = await runStack(stack)));
@@ -95,7 +95,7 @@ describe("AppNamespace", () => {
                         OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${stack},k8s.namespace.name=${ns}`,
                         OTEL_TRACES_EXPORTER: "otlp",
                         OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-                        OTEL_TRACES_SAMPLER_ARG: samplerArgument,
+                        OTEL_TRACES_SAMPLER_ARG: samplerArg,
                     });
                     assert.deepStrictEqual(Object.keys(cm.inputs.data), Object.keys(cm.inputs.data).sort(), "keys sorted");
                     assert.strictEqual(cm.inputs.data.OTEL_EXPORTER_OTLP_ENDPOINT, jaegerEndpoints("istio-system").otlpGrpc);

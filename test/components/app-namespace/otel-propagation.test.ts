@@ -39,7 +39,7 @@ function call(value: string, w3c: boolean) {
     return { callerClient, outbound: outbound.spanId, inbound: inbound.spanId, outboundParent: outboundParent?.spanId, inboundParent: inboundParent?.spanId, appParent: appParent?.spanId, headers: Object.keys(carrier).sort() };
 }
 
-const GENERATED = otelEnv({ environment: "dev", namespace: "auth", sampling: 100, otlpGrpcEndpoint: "http://c:4317", healthCheckPaths: [] }).OTEL_PROPAGATORS;
+const GENERATED = otelEnv({ environment: "dev", namespace: "auth", samplingPercent: 100, otlpGrpcEndpoint: "http://c:4317", healthCheckPaths: [] }).OTEL_PROPAGATORS;
 
 describe("OTEL_PROPAGATORS through the OTel SDK and Envoy's header handling", () => {
     for (const w3c of [false, true]) {

@@ -34,18 +34,18 @@ describe("config", () => {
         it("dev is 100 % in-memory all-in-one, prod 1–10 % on Elasticsearch", () => {
             const dev = parseConfig(stackRaw("dev"), { stack: "dev" });
             const prod = parseConfig(stackRaw("prod"), { stack: "prod" });
-            assert.strictEqual(dev.sampling, 100);
+            assert.strictEqual(dev.samplingPercent, 100);
             assert.strictEqual(dev.jaeger.mode, "allInOne");
             assert.strictEqual(dev.jaeger.replicas, 1);
-            assert.ok(prod.sampling >= 1 && prod.sampling <= 10);
+            assert.ok(prod.samplingPercent >= 1 && prod.samplingPercent <= 10);
             assert.strictEqual(prod.jaeger.mode, "production");
             assert.strictEqual(prod.jaeger.storage?.type, "elasticsearch");
         });
     });
 
     describe("sampling", () => {
-        it("dev defaults to 100 %", () => assert.strictEqual(parseConfig({ environment: "dev" }, { stack: "dev" }).sampling, 100));
-        it("accepts numeric strings", () => assert.strictEqual(parseConfig({ environment: "dev", sampling: "42.5" }, { stack: "dev" }).sampling, 42.5));
+        it("dev defaults to 100 %", () => assert.strictEqual(parseConfig({ environment: "dev" }, { stack: "dev" }).samplingPercent, 100));
+        it("accepts numeric strings", () => assert.strictEqual(parseConfig({ environment: "dev", sampling: "42.5" }, { stack: "dev" }).samplingPercent, 42.5));
         it("rejects non-numeric strings", () => expectConfigProblem({ environment: "dev", sampling: "lots" }, "eco2-tracing:sampling", '"lots"', "must be a number"));
         it("rejects values outside 0–100 everywhere", () => {
             expectConfigProblem({ environment: "dev", sampling: "101" }, "eco2-tracing:sampling", "0 to 100");

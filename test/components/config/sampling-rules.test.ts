@@ -17,7 +17,7 @@ describe("sampling modes (config rules)", () => {
     describe("tail mode", () => {
         it("the mesh samples 100 % and the stored share is probabilisticPercent (prod default 1, dev 100)", () => {
             const c = parseConfig(prodTail({ probabilisticPercent: 5 }), { stack: "prod" });
-            assert.strictEqual(c.sampling, 100);
+            assert.strictEqual(c.samplingPercent, 100);
             assert.strictEqual(c.tailSampling.probabilisticPercent, 5);
             assert.strictEqual(parseConfig(prodTail({}), { stack: "prod" }).tailSampling.probabilisticPercent, 1);
             assert.strictEqual(parseConfig({ environment: "dev", tailSampling: { enabled: true } }, { stack: "dev" }).tailSampling.probabilisticPercent, 100);

@@ -97,8 +97,8 @@ describe("MeshTracing", () => {
             const program = () => {
                 new MeshTracing("mesh-tracing", {
                     istio: parseConfig({ environment: "dev" }, { stack: "t" }).istio,
-                    telemetry: { accessLogging: true, customTags: {}, workloadOverrides: [], healthCheckPaths: [] },
-                    sampling: 150,
+                    telemetry: { accessLogging: true, customTags: {}, workloadOverrides: [] },
+                    samplingPercent: 150,
                     renderYaml: false,
                     collectorHost: COLLECTOR,
                     zipkinPort: 9411,
