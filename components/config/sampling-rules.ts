@@ -34,7 +34,7 @@ export function samplingRules(c: Partial<RawConfig>, ctx: RuleContext): void {
 function tailModeRules(c: Partial<RawConfig>, { add }: RuleContext): void {
     const prod = c.environment === "prod";
     if (c.sampling !== undefined && c.sampling !== 100) {
-        add(["sampling"], `tail sampling needs every request from the mesh: the sampler only sees what the mesh samples, so at ${c.sampling} % it would keep ${c.sampling} % of the errors too; allowed: unset or 100 with tailSampling.enabled (the share of ordinary traces kept is tailSampling.probabilisticPercent)`);
+        add(["sampling"], `tail sampling needs every request from the mesh: the sampler only sees what the mesh samples, so at ${c.sampling} % it would keep ${c.sampling} % of the errors too; allowed: unset or 100 with tailSampling.enabled (the percentage of ordinary traces kept is tailSampling.probabilisticPercent)`);
     }
     const probabilisticPercent = c.tailSampling?.probabilisticPercent;
     if (prod && probabilisticPercent !== undefined && !inProdRange(probabilisticPercent)) add(["tailSampling", "probabilisticPercent"], `prod keeps ${PROD_RANGE_TEXT} of ordinary traces (inclusive)`);

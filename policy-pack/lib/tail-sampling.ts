@@ -1,7 +1,7 @@
 /**
  * What a collector config (Jaeger v2 `userconfig`, or any OpenTelemetry Collector config) stores of ordinary traces
  * when its traces pipeline runs the tail_sampling processor. Only the top-level policies count: they are OR-ed, so
- * the share of a trace that matches none of the error/latency/attribute policies is the largest probabilistic one
+ * the percentage kept of traces that match none of the error/latency/attribute policies is the largest probabilistic one
  * (100 with an always_sample policy). Nested and/composite policies only ever narrow that, and are not read.
  */
 import { parseUserConfig } from "./jaeger";
@@ -14,7 +14,7 @@ export interface TailSampler {
     /** The processor id in the config, e.g. `tail_sampling`. */
     processor: string;
     /** Percent of ordinary traces kept (0–100). */
-    storedPercent: number;
+    probabilisticPercent: number;
 }
 
 /** The tail sampler of a config's traces pipelines, or undefined when it samples at the head only. */
@@ -25,14 +25,14 @@ export function tailSampler(config: unknown): TailSampler | undefined {
         if (processorType(pipeline) !== "traces" || !isRecord(spec)) continue;
         const id = asArray(spec.processors).find((p) => processorType(p) === "tail_sampling");
         if (typeof id !== "string") continue;
-        let stored = 0;
+        let kept = 0;
         for (const policy of asArray(isRecord(processors[id]) ? processors[id].policies : [])) {
             if (!isRecord(policy)) continue;
-            if (policy.type === "always_sample") stored = 100;
+            if (policy.type === "always_sample") kept = 100;
             const pct = policy.type === "probabilistic" && isRecord(policy.probabilistic) ? Number(policy.probabilistic.sampling_percentage ?? 0) : 0;
-            if (Number.isFinite(pct)) stored = Math.max(stored, Math.min(pct, 100));
+            if (Number.isFinite(pct)) kept = Math.max(kept, Math.min(pct, 100));
         }
-        return { processor: id, storedPercent: stored };
+        return { processor: id, probabilisticPercent: kept };
     }
     return undefined;
 }

@@ -3,7 +3,7 @@
  * - Head sampling (no collector in the checked resources tail-samples): mesh-wide and namespace-wide Telemetry must
  *   sample within [min, max]; a workload-level Telemetry may exceed max only when it is on the allow list.
  * - Tail sampling (a Jaeger/collector config whose traces pipeline runs tail_sampling, in a Helm install's
- *   `userconfig` or a ConfigMap): the share of ordinary traces that sampler keeps must be within [min, max], and
+ *   `userconfig` or a ConfigMap): the percentage of ordinary traces that sampler keeps (its probabilisticPercent) must be within [min, max], and
  *   every Telemetry must send 100 % (the sampler only sees what the mesh samples). Mesh 100 % is therefore allowed
  *   in tail mode only.
  * A stack policy, because the Telemetry alone does not say which mode the collector runs.
@@ -48,12 +48,12 @@ function tailSamplers(resources: readonly ResourceLike[]): Sampler[] {
 
 export const prodSamplingRange: StackValidationPolicy = {
     name: "prod-sampling-range",
-    description: "What is stored is within [min, max] percent: head sampling through mesh- and namespace-wide Telemetry (workload overrides above max only if allow-listed), tail sampling through the collector's probabilistic share with the mesh at 100 %.",
+    description: "What is stored is within [min, max] percent: head sampling through mesh- and namespace-wide Telemetry (workload overrides above max only if allow-listed), tail sampling through the collector's probabilistic percentage with the mesh at 100 %.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
-            min: schema.percentage("Lowest share stored: mesh- and namespace-wide randomSamplingPercentage, or the tail sampler's probabilistic share.", DEFAULTS.min),
-            max: schema.percentage("Highest share stored, as for min; with head sampling also the limit for Telemetry not on the allow list.", DEFAULTS.max),
+            min: schema.percentage("Lowest percentage stored: mesh- and namespace-wide randomSamplingPercentage, or the tail sampler's probabilistic percentage.", DEFAULTS.min),
+            max: schema.percentage("Highest percentage stored, as for min; with head sampling also the limit for Telemetry not on the allow list.", DEFAULTS.max),
             allowList: schema.strings("Workload-level Telemetry (namespace/name) allowed to sample above max (head sampling).", DEFAULTS.allowList, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$"),
             rootNamespace: schema.namespace("The mesh root namespace (Telemetry there without a selector is mesh-wide).", DEFAULTS.rootNamespace),
         },
@@ -66,8 +66,8 @@ export const prodSamplingRange: StackValidationPolicy = {
         const telemetries = args.resources.filter((r) => isTelemetry(r.type));
         if (samplers.length === 0 && telemetries.length === 0) args.notApplicable("no Telemetry and no tail-sampling collector config in the checked resources");
         for (const s of samplers) {
-            if (s.storedPercent < config.min || s.storedPercent > config.max) {
-                reportViolation(`${s.where}: processor ${s.processor} keeps ${s.storedPercent} % of ordinary traces (its probabilistic share), outside the allowed range ${config.min}–${config.max}`, s.urn);
+            if (s.probabilisticPercent < config.min || s.probabilisticPercent > config.max) {
+                reportViolation(`${s.where}: processor ${s.processor} keeps ${s.probabilisticPercent} % of ordinary traces (its probabilistic percentage), outside the allowed range ${config.min}–${config.max}`, s.urn);
             }
         }
         const tail = samplers[0];

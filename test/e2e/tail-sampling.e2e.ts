@@ -180,7 +180,7 @@ describe("two tail-sampling replicas without trace-ID routing split traces (real
             if (b > 0) appFragmentsKept++;
         }
         const band = binomialBand(slow.length, TAIL.probabilisticPercent);
-        process.stderr.write(`      ${slow.length} slow traces over two replicas: ${whole} whole, app fragments kept ${appFragmentsKept} (probabilistic share only, ≤ ${band.high})\n`);
+        process.stderr.write(`      ${slow.length} slow traces over two replicas: ${whole} whole, app fragments kept ${appFragmentsKept} (probabilistic percentage only, ≤ ${band.high})\n`);
         assert.strictEqual(whole, 0);
         assert.ok(appFragmentsKept <= band.high, `${appFragmentsKept} app fragments kept`);
     });

@@ -1,4 +1,4 @@
-/** prod-sampling-range on what is stored in tail mode: the collector's probabilistic share, the mesh at 100 %. */
+/** prod-sampling-range on what is stored in tail mode: the collector's probabilistic percentage, the mesh at 100 %. */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -31,7 +31,7 @@ function release(userconfig: unknown): AnalyzedResource {
 }
 
 describe("policy prod-sampling-range in tail mode", () => {
-    it("the stored share is the sampler's probabilistic share, within [min, max]", async () => {
+    it("the stored percentage is the sampler's probabilisticPercent, within [min, max]", async () => {
         await assertCompliant(NAME, [...mesh(100), release(tailConfig(probabilistic(5)))], { config: prodConfig });
         await assertViolation(NAME, [...mesh(100), release(tailConfig(probabilistic(50)))], [
             /Release istio-system\/jaeger \(values userconfig\): processor tail_sampling keeps 50 % of ordinary traces/,

@@ -11,7 +11,7 @@ export const tailSampling = strict({
         .describe("Mesh and apps sample 100 % (`sampling` must be unset or 100, no workload overrides), Jaeger runs memory_limiter → tail_sampling → batch; one Jaeger replica (`jaeger.replicas` 1)."),
     // The default depends on the environment like `sampling`'s (components/config/index.ts).
     probabilisticPercent: percentage().optional()
-        .describe("Share of ordinary traces kept (no error, faster than the threshold, not an always-sampled service). dev defaults to 100; prod must be 1–10 (default 1). Only with `enabled`."),
+        .describe("Percentage of ordinary traces kept (no error, faster than the threshold, not an always-sampled service). dev defaults to 100; prod must be 1–10 (default 1). Only with `enabled`."),
     latencyThresholdMs: int({ min: 1, max: 3_600_000 }).default(1000)
         .describe("Traces longer than this (first span start to last span end) are always kept."),
     alwaysSampleServices: z.array(z.string().min(1, "must not be empty")).default([])
