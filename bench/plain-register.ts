@@ -1,5 +1,5 @@
 /**
- * Plain registration, shared by the plain baseline (mock runtime) and the real-engine floor project: each item as
+ * Plain registration, shared by the plain baseline (mock runtime) and the real-engine plain baseline project: each item as
  * the plain @pulumi/kubernetes class for its type, no components, no logic. Loads only the SDKs.
  */
 import * as k8s from "@pulumi/kubernetes";

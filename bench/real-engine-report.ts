@@ -1,6 +1,6 @@
 /**
  * The real-engine bench's cases, figures and report (pure; real-engine.ts runs them): what one run measures, the
- * results entry (medians and ratios) under `realEngine` in bench/results.json, the README table, the floor's plan.
+ * results entry (medians and ratios) under `realEngine` in bench/results.json, the README table, the plain baseline's plan.
  */
 import * as path from "path";
 import * as YAML from "yaml";
@@ -52,9 +52,9 @@ export interface RunFigures {
     previewWithPack: Timed;
     up: Timed;
     upNoChange: Timed;
-    floorPreview: Timed;
-    floorUp: Timed;
-    floorUpNoChange: Timed;
+    plainPreview: Timed;
+    plainUp: Timed;
+    plainUpNoChange: Timed;
 }
 
 export interface RealEngineEntry {
@@ -67,15 +67,15 @@ export interface RealEngineEntry {
     /** Kubernetes objects (+ Helm releases) both projects register. */
     objects: number;
     previewSeconds: number;
-    floorPreviewSeconds: number;
+    plainPreviewSeconds: number;
     previewWithPackSeconds: number;
     upSeconds: number;
-    floorUpSeconds: number;
+    plainUpSeconds: number;
     upNoChangeSeconds: number;
-    floorUpNoChangeSeconds: number;
+    plainUpNoChangeSeconds: number;
     /** Largest of the medians of the per-command tree peaks (preview, up, no-change up; no pack). */
     peakMiB: number;
-    floorPeakMiB: number;
+    plainPeakMiB: number;
     previewWithPackPeakMiB: number;
     ratios: { preview: number; up: number; upNoChange: number; memory: number; packOverhead: number };
     /** When the case was measured (a file may keep cases of earlier runs). */
@@ -90,7 +90,7 @@ export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export function summarize(c: Pick<RealCase, "name" | "stack" | "generated" | "skipCheckpoints">, objects: number, samples: RunFigures[]): RealEngineEntry {
     const med = (k: keyof RunFigures, f: "seconds" | "peakMiB") => round(median(samples.map((s) => s[k][f])), f === "seconds" ? 2 : 1);
     const peakMiB = Math.max(med("preview", "peakMiB"), med("up", "peakMiB"), med("upNoChange", "peakMiB"));
-    const floorPeakMiB = Math.max(med("floorPreview", "peakMiB"), med("floorUp", "peakMiB"), med("floorUpNoChange", "peakMiB"));
+    const plainPeakMiB = Math.max(med("plainPreview", "peakMiB"), med("plainUp", "peakMiB"), med("plainUpNoChange", "peakMiB"));
     const e = {
         case: c.name,
         stack: c.stack,
@@ -99,34 +99,34 @@ export function summarize(c: Pick<RealCase, "name" | "stack" | "generated" | "sk
         runs: samples.length,
         objects,
         previewSeconds: med("preview", "seconds"),
-        floorPreviewSeconds: med("floorPreview", "seconds"),
+        plainPreviewSeconds: med("plainPreview", "seconds"),
         previewWithPackSeconds: med("previewWithPack", "seconds"),
         upSeconds: med("up", "seconds"),
-        floorUpSeconds: med("floorUp", "seconds"),
+        plainUpSeconds: med("plainUp", "seconds"),
         upNoChangeSeconds: med("upNoChange", "seconds"),
-        floorUpNoChangeSeconds: med("floorUpNoChange", "seconds"),
+        plainUpNoChangeSeconds: med("plainUpNoChange", "seconds"),
         peakMiB,
-        floorPeakMiB,
+        plainPeakMiB,
         previewWithPackPeakMiB: med("previewWithPack", "peakMiB"),
     };
     return {
         ...e,
         ratios: {
-            preview: round(e.previewSeconds / e.floorPreviewSeconds),
-            up: round(e.upSeconds / e.floorUpSeconds),
-            upNoChange: round(e.upNoChangeSeconds / e.floorUpNoChangeSeconds),
-            memory: round(peakMiB / floorPeakMiB),
+            preview: round(e.previewSeconds / e.plainPreviewSeconds),
+            up: round(e.upSeconds / e.plainUpSeconds),
+            upNoChange: round(e.upNoChangeSeconds / e.plainUpNoChangeSeconds),
+            memory: round(peakMiB / plainPeakMiB),
             packOverhead: round(e.previewWithPackSeconds / e.previewSeconds),
         },
         samples,
     };
 }
 
-/** Program and floor slopes, ms per app namespace, of one timed figure between two cases. */
+/** Program and plain baseline slopes, ms per app namespace, of one timed figure between two cases. */
 export interface Slope {
     program: number;
-    floor: number;
-    /** program / floor */
+    plain: number;
+    /** program / plain baseline */
     ratio: number;
 }
 
@@ -140,11 +140,11 @@ export interface Growth {
     perNamespaceKiB: Slope;
 }
 
-/** Each timed figure's program and floor keys in an entry. */
+/** Each timed figure's program and plain baseline keys in an entry. */
 const TIMED_KEYS = {
-    preview: ["previewSeconds", "floorPreviewSeconds"],
-    up: ["upSeconds", "floorUpSeconds"],
-    upNoChange: ["upNoChangeSeconds", "floorUpNoChangeSeconds"],
+    preview: ["previewSeconds", "plainPreviewSeconds"],
+    up: ["upSeconds", "plainUpSeconds"],
+    upNoChange: ["upNoChangeSeconds", "plainUpNoChangeSeconds"],
 } as const;
 
 /** Consecutive pairs of the generated cases (by namespace count, same services and checkpoint mode); with three or
@@ -159,9 +159,9 @@ export function growth(entries: readonly RealEngineEntry[]): Growth[] {
         const [a, b] = [generated[i - 1], generated[i]];
         if (!sameGroup(a, b)) continue;
         const added = b.generated![0] - a.generated![0];
-        const slope = (program: number, floor: number, unit: number): Slope => {
-            const [p, f] = [round((program * unit) / added, 1), round((floor * unit) / added, 1)];
-            return { program: p, floor: f, ratio: round(p / f) };
+        const slope = (program: number, plain: number, unit: number): Slope => {
+            const [p, f] = [round((program * unit) / added, 1), round((plain * unit) / added, 1)];
+            return { program: p, plain: f, ratio: round(p / f) };
         };
         const timed = (k: keyof typeof TIMED_KEYS) => {
             const [P, F] = TIMED_KEYS[k];
@@ -172,7 +172,7 @@ export function growth(entries: readonly RealEngineEntry[]): Growth[] {
             ...(a.skipCheckpoints ? { skipCheckpoints: true } : {}),
             namespaces: [a.generated![0], b.generated![0]],
             perNamespaceMs: { preview: timed("preview"), up: timed("up"), upNoChange: timed("upNoChange") },
-            perNamespaceKiB: slope(b.peakMiB - a.peakMiB, b.floorPeakMiB - a.floorPeakMiB, 1024),
+            perNamespaceKiB: slope(b.peakMiB - a.peakMiB, b.plainPeakMiB - a.plainPeakMiB, 1024),
         });
     }
     return out;
@@ -180,16 +180,16 @@ export function growth(entries: readonly RealEngineEntry[]): Growth[] {
 
 /** The README's growth rows (pure). */
 export function growthTable(rows: readonly Growth[]): string {
-    const cell = (s: Slope) => `${s.program} / ${s.floor} (${s.ratio}×)`;
+    const cell = (s: Slope) => `${s.program} / ${s.plain} (${s.ratio}×)`;
     return [
-        "| growth, per added app namespace | preview ms, program / floor | up (create) ms | up (no change) ms | peak KiB |",
+        "| growth, per added app namespace | preview ms, program / plain baseline | up (create) ms | up (no change) ms | peak KiB |",
         "|---|---|---|---|---|",
         ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns${g.skipCheckpoints ? ", checkpoints skipped" : ""} | ${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ${cell(g.perNamespaceKiB)} |`),
     ].join("\n");
 }
 
-/** The floor's plan: the plain-baseline plan of the program's mock plan, the chart given as the same local path. */
-export function floorPlan(manifestsYaml: string, releasesYaml: string, root: string): PlainItem[] {
+/** The plain baseline's plan: the plain-baseline plan of the program's mock plan, the chart given as the same local path. */
+export function plainProjectPlan(manifestsYaml: string, releasesYaml: string, root: string): PlainItem[] {
     const plan = plainBaselinePlan(manifestsYaml, releasesYaml);
     const releases = YAML.parseAllDocuments(releasesYaml).map((d) => d.toJS()).filter(Boolean);
     let r = 0;
@@ -213,10 +213,10 @@ export function selectCases(keys: readonly string[]): RealCase[] {
 export function realEngineTable(entries: readonly RealEngineEntry[]): string {
     const rows = entries.map(
         (r) =>
-            `| ${r.case} | ${r.objects} | ${r.previewSeconds} / ${r.floorPreviewSeconds} (${r.ratios.preview}×) | ${r.upSeconds} / ${r.floorUpSeconds} (${r.ratios.up}×) | ${r.upNoChangeSeconds} / ${r.floorUpNoChangeSeconds} (${r.ratios.upNoChange}×) | ${r.peakMiB} / ${r.floorPeakMiB} (${r.ratios.memory}×) | ${r.previewWithPackSeconds} (${r.ratios.packOverhead}×), ${r.previewWithPackPeakMiB} MiB |`,
+            `| ${r.case} | ${r.objects} | ${r.previewSeconds} / ${r.plainPreviewSeconds} (${r.ratios.preview}×) | ${r.upSeconds} / ${r.plainUpSeconds} (${r.ratios.up}×) | ${r.upNoChangeSeconds} / ${r.plainUpNoChangeSeconds} (${r.ratios.upNoChange}×) | ${r.peakMiB} / ${r.plainPeakMiB} (${r.ratios.memory}×) | ${r.previewWithPackSeconds} (${r.ratios.packOverhead}×), ${r.previewWithPackPeakMiB} MiB |`,
     );
     return [
-        "| case | objects | preview s, program / floor | up (create) s | up (no change) s | peak MiB (tree) | preview with pack s (× without) |",
+        "| case | objects | preview s, program / plain baseline | up (create) s | up (no change) s | peak MiB (tree) | preview with pack s (× without) |",
         "|---|---|---|---|---|---|---|",
         ...rows,
     ].join("\n");

@@ -2,11 +2,11 @@
  * npm run bench -- --real-engine [--cases dev,prod,100] [--runs 3]     (300, 1000: only when named in --cases)
  *
  * The real Pulumi CLI (toolchain: CLI, our language host, the Kubernetes provider) on the embedded cluster, local
- * file backend, for the program and for the floor project (bench/floor: exactly the program's objects as plain
+ * file backend, for the program and for the plain baseline project (bench/plain-baseline-project: exactly the program's objects as plain
  * @pulumi/kubernetes resources, the chart as the same Release — plain-baseline-plan.ts's plan of the program's mock
  * plan), same CLI, provider, backend and cluster. Per run, each command a fresh CLI process, a fresh state dir:
  *   program: preview, preview with the policy pack, up (create), up (no change), destroy (untimed);
- *   floor:   preview, up (create), up (no change), destroy (untimed).
+ *   plain:   preview, up (create), up (no change), destroy (untimed).
  * Wall time from spawn to exit; peak memory = the largest sum of RSS over the CLI and all its descendants
  * (language host, Node program, provider, pack), sampled from /proc every 50 ms (proc-tree.ts).
  * Medians over runs; written to bench/results.json under `realEngine` (other keys kept). With --traces DIR, each
@@ -23,7 +23,7 @@ import { generatedStackFile } from "./fixtures";
 import { measure } from "./measure";
 import { sampleTree } from "./proc-tree";
 import { machine } from "./report";
-import { floorPlan, growth, RealCase, RealEngineEntry, round, RunFigures, resourceSummary, summarize, Timed } from "./real-engine-report";
+import { plainProjectPlan, growth, RealCase, RealEngineEntry, round, RunFigures, resourceSummary, summarize, Timed } from "./real-engine-report";
 
 export { DEFAULT_CASES, growth, growthTable, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine-report";
 import { clusterUp } from "../toolchain/cluster/cluster";
@@ -36,8 +36,8 @@ import { stackNames } from "../toolchain/local/stack-defaults";
 import { toolPaths } from "../toolchain/build/tools";
 
 const ROOT = PROJECT_DIR;
-const FLOOR_DIR = path.join(ROOT, "bench", "floor");
-const FLOOR_PROJECT = "eco2-tracing-floor";
+const PLAIN_PROJECT_DIR = path.join(ROOT, "bench", "plain-baseline-project");
+const PLAIN_PROJECT = "eco2-tracing-plain-baseline";
 const PACK_DIR = path.join(ROOT, "policy-pack");
 const PROGRAM_SCRIPT = path.join(ROOT, "bin", "bench", "program.js");
 
@@ -98,23 +98,23 @@ function programWorkspace(e: Env, dir: string, c: RealCase): Workspace {
     return writeWorkspace(dir, ROOT, c.stack, e.tools);
 }
 
-function floorWorkspace(e: Env, dir: string, stack: string, planFile: string): Workspace {
-    const file = path.join(workspaceDir(dir, FLOOR_PROJECT), `Pulumi.${stack}.yaml`);
+function plainWorkspace(e: Env, dir: string, stack: string, planFile: string): Workspace {
+    const file = path.join(workspaceDir(dir, PLAIN_PROJECT), `Pulumi.${stack}.yaml`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, YAML.stringify({ config: { [`${FLOOR_PROJECT}:plan`]: planFile } }));
-    return writeWorkspace(dir, FLOOR_DIR, stack, e.tools);
+    fs.writeFileSync(file, YAML.stringify({ config: { [`${PLAIN_PROJECT}:plan`]: planFile } }));
+    return writeWorkspace(dir, PLAIN_PROJECT_DIR, stack, e.tools);
 }
 
-/** The case's floor plan, from the program's mock plan of the stack file its workspace holds: the plan file and its size. */
+/** The case's plain baseline plan, from the program's mock plan of the stack file its workspace holds: the plan file and its size. */
 async function prepareCase(e: Env, c: RealCase, tmp: string, log: (l: string) => void): Promise<{ planFile: string; objects: number }> {
     const dir = path.join(tmp, `${c.key}-plan`);
     const ws = programWorkspace(e, dir, c);
     const out = path.join(dir, "out");
     await measure(PROGRAM_SCRIPT, [c.stack, "--config-file", path.join(ws.dir, `Pulumi.${c.stack}.yaml`), "--out", out], ROOT);
-    const plan = floorPlan(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8"), ROOT);
-    const planFile = path.join(tmp, `${c.key}-floor-plan.json`);
+    const plan = plainProjectPlan(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"), fs.readFileSync(path.join(out, "helm-releases.yaml"), "utf8"), ROOT);
+    const planFile = path.join(tmp, `${c.key}-plain-baseline-plan.json`);
     fs.writeFileSync(planFile, JSON.stringify(plan));
-    log(`bench: ${c.name}: ${plan.length} objects and releases in the floor plan`);
+    log(`bench: ${c.name}: ${plan.length} objects and releases in the plain baseline plan`);
     return { planFile, objects: plan.length };
 }
 
@@ -141,15 +141,15 @@ async function oneRun(e: Env, c: RealCase, planFile: string, dir: string, traces
     } finally {
         untimed(pulumi, [...DESTROY, ...s], pws.dir, destroyEnv(penv));
     }
-    // The floor, same cluster, after the program's objects are gone.
-    const fdir = path.join(dir, "floor");
-    const fws = floorWorkspace(e, fdir, c.stack, planFile);
+    // The plain baseline, same cluster, after the program's objects are gone.
+    const fdir = path.join(dir, "plain-baseline");
+    const fws = plainWorkspace(e, fdir, c.stack, planFile);
     const fenv = dirEnv(e, fdir, c);
     untimed(pulumi, ["stack", "init", c.stack, "--non-interactive"], fws.dir, fenv);
     try {
-        f.floorPreview = await time("floorPreview", ["preview"], fws.dir, fenv);
-        f.floorUp = await time("floorUp", ["up", "--yes"], fws.dir, fenv);
-        f.floorUpNoChange = await time("floorUpNoChange", ["up", "--yes"], fws.dir, fenv);
+        f.plainPreview = await time("plainPreview", ["preview"], fws.dir, fenv);
+        f.plainUp = await time("plainUp", ["up", "--yes"], fws.dir, fenv);
+        f.plainUpNoChange = await time("plainUpNoChange", ["up", "--yes"], fws.dir, fenv);
     } finally {
         untimed(pulumi, [...DESTROY, ...s], fws.dir, destroyEnv(fenv));
     }

@@ -1,5 +1,5 @@
 /**
- * The real-engine bench's floor program: registers the plan named by the stack's `plan` config (a JSON PlainItem[]
+ * The real-engine bench's plain baseline program: registers the plan named by the stack's `plan` config (a JSON PlainItem[]
  * that bench/real-engine.ts writes from the program's mock plan) as plain @pulumi/kubernetes resources.
  */
 import * as fs from "fs";

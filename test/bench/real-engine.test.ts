@@ -1,7 +1,7 @@
 /**
  * The real-engine bench's pure parts (npm run bench -- --real-engine itself is not a test): the /proc parsing and
  * tree sum behind its peak memory, on a fake /proc snapshot; the median, the results entry's shape and ratios; the
- * CLI summary parser; the per-namespace growth; the floor plan's chart as a local path; the case selection.
+ * CLI summary parser; the per-namespace growth; the plain baseline plan's chart as a local path; the case selection.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { median } from "../../bench/measure";
 import { parseStat, parseStatusRssKiB, readProcSnapshot, treeRssKiB } from "../../bench/proc-tree";
-import { floorPlan, growth, growthTable, realEngineTable, resourceSummary, RunFigures, selectCases, summarize, withoutCheckpoints } from "../../bench/real-engine-report";
+import { plainProjectPlan, growth, growthTable, realEngineTable, resourceSummary, RunFigures, selectCases, summarize, withoutCheckpoints } from "../../bench/real-engine-report";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "real-engine-test-"));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -34,9 +34,9 @@ function figures(k: number): RunFigures {
         previewWithPack: t(3.6 * k, 650),
         up: t(16 * k, 540),
         upNoChange: t(4 * k, 520),
-        floorPreview: t(2 * k, 480),
-        floorUp: t(13 * k, 500 * k),
-        floorUpNoChange: t(3 * k, 490),
+        plainPreview: t(2 * k, 480),
+        plainUp: t(13 * k, 500 * k),
+        plainUpNoChange: t(3 * k, 490),
     };
 }
 
@@ -85,31 +85,31 @@ describe("bench --real-engine", () => {
 
     it("summarize: the results entry's keys, medians over runs and the ratios", () => {
         const e = summarize({ name: "dev", stack: "dev" }, 27, [figures(1), figures(3), figures(2)]);
-        for (const key of ["previewSeconds", "floorPreviewSeconds", "upSeconds", "floorUpSeconds", "previewWithPackSeconds", "peakMiB", "floorPeakMiB"]) {
+        for (const key of ["previewSeconds", "plainPreviewSeconds", "upSeconds", "plainUpSeconds", "previewWithPackSeconds", "peakMiB", "plainPeakMiB"]) {
             assert.strictEqual(typeof (e as any)[key], "number", key);
         }
         assert.strictEqual(e.previewSeconds, 6);
-        assert.strictEqual(e.floorPreviewSeconds, 4);
+        assert.strictEqual(e.plainPreviewSeconds, 4);
         assert.strictEqual(e.previewWithPackSeconds, 7.2);
         assert.strictEqual(e.upSeconds, 32);
         assert.strictEqual(e.peakMiB, 1000); // the largest per-command median (preview's)
-        assert.strictEqual(e.floorPeakMiB, 1000);
+        assert.strictEqual(e.plainPeakMiB, 1000);
         assert.deepStrictEqual(e.ratios, { preview: 1.5, up: 1.23, upNoChange: 1.33, memory: 1, packOverhead: 1.2 });
         assert.strictEqual(e.runs, 3);
         assert.strictEqual(e.samples.length, 3);
         assert.match(realEngineTable([e]), /\| dev \| 27 \| 6 \/ 4 \(1\.5×\) \|/);
     });
 
-    it("growth: ms and KiB per added namespace between generated cases of the same services, program and floor", () => {
+    it("growth: ms and KiB per added namespace between generated cases of the same services, program and plain baseline", () => {
         const dev = summarize({ name: "dev", stack: "dev" }, 27, [figures(1)]);
         const at = (n: number, k: number, services = 200) => summarize({ name: `${n} ns`, stack: `bench-${n}`, generated: [n, services] }, n * 7, [figures(k)]);
-        // preview 3k s, floor 2k s; up 16k, floor 13k; peak max(500k, 540, 520) MiB, floor 500k (floorUp's).
+        // preview 3k s, plain baseline 2k s; up 16k, plain baseline 13k; peak max(500k, 540, 520) MiB, plain baseline 500k (plainUp's).
         const g = growth([at(1000, 10), dev, at(100, 1), at(300, 3, 50)]);
         assert.strictEqual(g.length, 1, "dev has no namespace count, 300 has other services");
         assert.deepStrictEqual(g[0].namespaces, [100, 1000]);
-        assert.deepStrictEqual(g[0].perNamespaceMs.preview, { program: 30, floor: 20, ratio: 1.5 });
-        assert.deepStrictEqual(g[0].perNamespaceMs.up, { program: 160, floor: 130, ratio: 1.23 });
-        assert.deepStrictEqual(g[0].perNamespaceKiB, { program: 5074.5, floor: 5120, ratio: 0.99 }); // program peak 540 → 5000 MiB
+        assert.deepStrictEqual(g[0].perNamespaceMs.preview, { program: 30, plain: 20, ratio: 1.5 });
+        assert.deepStrictEqual(g[0].perNamespaceMs.up, { program: 160, plain: 130, ratio: 1.23 });
+        assert.deepStrictEqual(g[0].perNamespaceKiB, { program: 5074.5, plain: 5120, ratio: 0.99 }); // program peak 540 → 5000 MiB
         const three = growth([at(100, 1), at(1000, 10), at(300, 3)]);
         assert.deepStrictEqual(three.map((x) => x.namespaces), [[100, 300], [300, 1000]]);
         assert.strictEqual(three[0].perNamespaceMs.preview.program, three[1].perNamespaceMs.preview.program, "linear input, equal slopes");
@@ -128,10 +128,10 @@ describe("bench --real-engine", () => {
         assert.strictEqual(resourceSummary("error: nothing"), "");
     });
 
-    it("floor plan: a release from a local chart gets the chart as that path, no repository", () => {
+    it("plain baseline plan: a release from a local chart gets the chart as that path, no repository", () => {
         const manifests = '# from kubernetes:core/v1:ConfigMap "cm"\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n';
         const releases = '# from kubernetes:helm.sh/v3:Release "jaeger"\nname: jaeger\nnamespace: istio-system\npath: charts/jaeger-4.11.1.tgz\nchart: jaeger\nversion: 4.11.1\nvalues: {}\n';
-        const plan = floorPlan(manifests, releases, "/root/project");
+        const plan = plainProjectPlan(manifests, releases, "/root/project");
         assert.deepStrictEqual(plan.map((p) => p.name), ["cm", "jaeger"]);
         assert.strictEqual(plan[1].args.chart, "/root/project/charts/jaeger-4.11.1.tgz");
         assert.strictEqual(plan[1].args.repositoryOpts, undefined);
