@@ -3,7 +3,7 @@
  * names, labels and quantities, and strict objects whose unknown-key errors suggest the key that was meant.
  */
 import { z } from "zod";
-import { DNS1123_LABEL, labelKeyProblem, labelValueProblem } from "../foundation/k8s";
+import { DNS1123_LABEL, labelKeyProblem, labelValueProblem, QUANTITY } from "../foundation/k8s";
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ export const dnsLabel = () =>
     z.string().max(63, "must be at most 63 characters").regex(DNS1123_LABEL, "must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)");
 
 /** Kubernetes quantity, e.g. 512Mi, 1Gi, 250m. */
-export const quantity = () => z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/, "must be a Kubernetes quantity such as 512Mi or 250m");
+export const quantity = () => z.string().regex(QUANTITY, "must be a Kubernetes quantity such as 512Mi or 250m");
 
 /** A Helm chart repository (Helm: http(s) index or OCI registry); a local chart goes through `jaeger.chart.path`. */
 export const chartRepo = () => z.url({ protocol: /^(https?|oci)$/, error: "must be an http://, https:// or oci:// chart repository (Helm); allowed: such a URL, or jaeger.chart.path for a local chart" });

@@ -6,14 +6,15 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { JAEGER_PODS_DEFAULTS, JaegerPodsConfig, jaegerPodsSchema, read } from "../lib/config";
 import { selectsJaeger } from "../lib/jaeger";
+import { JAEGER_PORTS } from "../lib/ports";
 import { asArray, describe, isKind, isRecord } from "../lib/resources";
 
 /** Collector receivers (Zipkin, OTLP gRPC/HTTP) and the query UI/HTTP and gRPC (Kiali) ports. */
-const PORTS = [9411, 4317, 4318, 16685, 16686];
+const PORTS: readonly number[] = Object.values(JAEGER_PORTS);
 
 export const jaegerCollectorNotHeadless: ResourceValidationPolicy = {
     name: "jaeger-collector-not-headless",
-    description: "A Service that selects Jaeger pods and exposes 9411, 4317, 4318, 16685 or 16686 has a cluster IP (not clusterIP: None).",
+    description: `A Service that selects Jaeger pods and exposes ${PORTS.slice(0, -1).join(", ")} or ${PORTS.at(-1)} has a cluster IP (not clusterIP: None).`,
     enforcementLevel: "mandatory",
     configSchema: jaegerPodsSchema,
     validateResource: (args, reportViolation) => {

@@ -11,7 +11,11 @@ import { DEFAULT_COLLECTOR_NAMESPACE, DEFAULT_JAEGER_POD_LABELS, DEFAULT_ROOT_NA
 import { reconcileConfig } from "../../tools/policy-check/analyzer";
 import { readPolicyPackConfig } from "../../tools/policy-check/pack-config";
 import { rawConfigSchema } from "../../components/config/schema";
-import { jaegerPodLabels } from "../../components/foundation/topology";
+import { jaegerPodLabels, PORTS } from "../../components/foundation/topology";
+import { parseQuantity } from "../../components/foundation/k8s";
+import { PROD_SAMPLING_RANGE } from "../../components/config/sampling-rules";
+import { memoryBytes } from "../../policy-pack/lib/jaeger";
+import { JAEGER_PORTS } from "../../policy-pack/lib/ports";
 import { ROOT } from "../helpers";
 
 const PACK = path.join(ROOT, "policy-pack");
@@ -98,5 +102,15 @@ describe("policy pack", () => {
         assert.strictEqual(DEFAULT_COLLECTOR_NAMESPACE, defaults.jaeger.namespace);
         assert.strictEqual(DEFAULT_ROOT_NAMESPACE, defaults.istio.rootNamespace);
         assert.deepStrictEqual([...DEFAULT_TRACING_PROVIDERS], [defaults.istio.tracingProvider]);
+    });
+
+    it("the values it copies from the program are the program's: Jaeger's ports, quantities, the prod sampling range", () => {
+        // Every port of the Jaeger Services the mesh and apps reach; metrics is no Service port.
+        const { metrics, ...servicePorts } = PORTS;
+        assert.strictEqual(metrics, 8888);
+        assert.deepStrictEqual({ ...JAEGER_PORTS }, servicePorts);
+        for (const q of ["512Mi", "1Gi", "1.5Gi", "250m", "100k", "2048", "1G", "3Ei", "0"]) assert.strictEqual(memoryBytes(q), parseQuantity(q), q);
+        const prod = JSON.parse(fs.readFileSync(path.join(ROOT, "policy-pack", "config", "prod.json"), "utf8"))["prod-sampling-range"];
+        assert.deepStrictEqual({ min: prod.min, max: prod.max }, { ...PROD_SAMPLING_RANGE });
     });
 });
