@@ -2,7 +2,7 @@
  * For app teams: a kubernetesx Deployment whose containers load the namespace's OTEL ConfigMap, name their service
  * (OTEL_SERVICE_NAME) and carry the `app`/`version` labels Istio and Jaeger expect.
  *
- *   import { instrumentedDeployment } from "<eco2-tracing checkout>/components/instrumented-deployment";
+ *   import { instrumentedDeployment } from "<eco2-tracing checkout>/components/app-namespace";
  *   instrumentedDeployment("auth-api", { namespace: "auth", serviceName: "auth-api", version: "v1",
  *       container: { image: "ghcr.io/eco2/auth-api:1.4.0", ports: { http: 8000 } } });
  *
