@@ -54,7 +54,9 @@ export = async () => {
             accessLogging: telemetry.accessLogging,
             customTags: telemetry.customTags,
             // `traceRoot` only matters to the config rules: Istio has no such field.
-            workloadOverrides: telemetry.workloadOverrides.map((w) => ({ name: w.name, namespace: w.namespace, matchLabels: w.matchLabels, samplingPercent: w.sampling })),
+            workloadOverrides: telemetry.workloadOverrides.map((w) => ({
+                name: w.name, namespace: w.namespace, matchLabels: w.matchLabels, samplingPercent: w.sampling,
+            })),
         },
         samplingPercent: config.samplingPercent,
         collectorHost: jaeger.endpoints.collectorHost,

@@ -88,8 +88,10 @@ async function configCase(c: ConfigCase, runs: number, tmp: string): Promise<Cas
         if (i > 0) s.program.push(await program());
         s.plainBaseline.push(await plainBaseline());
     }
-    for (const run of s.plainBaseline) assert.strictEqual(json<{ registered: number }>(run).registered, objects + releases, `${c.name}: plain baseline registered count`);
-    for (const run of s.program) assert.deepStrictEqual(json(run), { registered, objects, releases, unrendered: 0 }, `${c.name}: program counts differ between runs`);
+    for (const run of s.plainBaseline) assert.strictEqual(json<{ registered: number }>(run).registered, objects + releases, `${c.name}: ` +
+        `plain baseline registered count`);
+    for (const run of s.program) assert.deepStrictEqual(json(run), { registered, objects, releases, unrendered: 0 }, `${c.name}: ` +
+        `program counts differ between runs`);
 
     const baseline = figure(`plain baseline ${c.name}`, objects + releases, s.plainBaseline);
     return [withBaseline(figure(`program ${c.name}`, registered, s.program), baseline, { objects: objects + releases })];
@@ -113,10 +115,14 @@ async function checkCases(runsFor: (n: number) => number, tmp: string): Promise<
 
 const USAGE = [
     "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)",
-    `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes its key realEngine)`,
-    "       npm run bench -- --real-engine --skip-checkpoints [--cases …]   (every command with PULUMI_SKIP_CHECKPOINTS=true: cases named \"…, checkpoints skipped\")",
-    "       npm run bench -- --real-engine --add-runs --runs N [--cases …]   (N more runs added to each case's recorded samples; same versions only)",
-    "       npm run bench -- --real-engine --traces DIR [--cases …] [--runs 1]   (profile: each command's engine, host and provider spans as OTLP JSON in DIR; results not written)",
+    `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes ` +
+        `its key realEngine)`,
+    "       npm run bench -- --real-engine --skip-checkpoints [--cases …]   (every command with PULUMI_SKIP_CHECKPOINTS=true: cases " +
+        "named \"…, checkpoints skipped\")",
+    "       npm run bench -- --real-engine --add-runs --runs N [--cases …]   (N more runs added to each case's recorded samples; same " +
+        "versions only)",
+    "       npm run bench -- --real-engine --traces DIR [--cases …] [--runs 1]   (profile: each command's engine, host and provider " +
+        "spans as OTLP JSON in DIR; results not written)",
 ].join("\n");
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
@@ -126,7 +132,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         return 0;
     }
     const runsOverride = values.runs === undefined ? undefined : Number(values.runs);
-    if (runsOverride !== undefined && !(Number.isInteger(runsOverride) && runsOverride > 0)) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+    if (runsOverride !== undefined && !(Number.isInteger(runsOverride) && runsOverride > 0)) throw new Error(`--runs must be a positive ` +
+        `whole number, got ${values.runs}`);
     const runsFor = (n: number) => runsOverride ?? n;
     const outFile = path.join(ROOT, "bench", "results.json");
     if (values["real-engine"]) {
@@ -140,7 +147,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         process.stdout.write(`\n${realEngineTable(entries)}\n\n${grown.length ? `${growthTable(grown)}\n\n` : ""}${traces ? `traces in ${shownPath(traces)} (results not written)` : `wrote ${shownPath(outFile)} (realEngine)`}\n`);
         return 0;
     }
-    if (values.cases || values.traces || values["skip-checkpoints"] || values["add-runs"]) throw new Error("--cases, --traces, --skip-checkpoints and --add-runs go with --real-engine");
+    if (values.cases || values.traces || values["skip-checkpoints"] || values["add-runs"]) throw new Error("--cases, --traces, " +
+        "--skip-checkpoints and --add-runs go with --real-engine");
     const only = values.only ? new RegExp(values.only) : undefined;
     const wanted = (name: string) => !only || only.test(name);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-"));

@@ -32,7 +32,8 @@ function documents(text: string, file: string): { type: string; name: string; va
         if (value === null || value === undefined) return [];
         const comment = leadingComment(doc) ?? "";
         const m = FROM.exec(comment.split("\n").pop() ?? "");
-        if (!m) throw new Error(`${file} document ${i + 1}: no "from <type> \\"<name>\\"" comment (was it written by bench/program.ts or npm run synth?)`);
+        if (!m) throw new Error(`${file} document ${i + 1}: no "from <type> \\"<name>\\"" comment (was it written by bench/program.ts ` +
+            `or npm run synth?)`);
         return [{ type: m[1], name: m[2], value }];
     });
 }

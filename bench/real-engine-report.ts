@@ -184,7 +184,9 @@ export function growthTable(rows: readonly Growth[]): string {
     return [
         "| growth, per added app namespace | preview ms, program / plain baseline | up (create) ms | up (no change) ms | peak KiB |",
         "|---|---|---|---|---|",
-        ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns${g.skipCheckpoints ? ", checkpoints skipped" : ""} | ${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ${cell(g.perNamespaceKiB)} |`),
+        ...rows.map((g) => `| ${g.namespaces[0]} → ${g.namespaces[1]} ns${g.skipCheckpoints ? ", checkpoints skipped" : ""} | ` +
+            `${cell(g.perNamespaceMs.preview)} | ${cell(g.perNamespaceMs.up)} | ${cell(g.perNamespaceMs.upNoChange)} | ` +
+            `${cell(g.perNamespaceKiB)} |`),
     ].join("\n");
 }
 
@@ -213,10 +215,14 @@ export function selectCases(keys: readonly string[]): RealCase[] {
 export function realEngineTable(entries: readonly RealEngineEntry[]): string {
     const rows = entries.map(
         (r) =>
-            `| ${r.case} | ${r.objects} | ${r.previewSeconds} / ${r.plainPreviewSeconds} (${r.ratios.preview}×) | ${r.upSeconds} / ${r.plainUpSeconds} (${r.ratios.up}×) | ${r.upNoChangeSeconds} / ${r.plainUpNoChangeSeconds} (${r.ratios.upNoChange}×) | ${r.peakMiB} / ${r.plainPeakMiB} (${r.ratios.memory}×) | ${r.previewWithPackSeconds} (${r.ratios.packOverhead}×), ${r.previewWithPackPeakMiB} MiB |`,
+            `| ${r.case} | ${r.objects} | ${r.previewSeconds} / ${r.plainPreviewSeconds} (${r.ratios.preview}×) | ${r.upSeconds} / ` +
+                `${r.plainUpSeconds} (${r.ratios.up}×) | ${r.upNoChangeSeconds} / ${r.plainUpNoChangeSeconds} (${r.ratios.upNoChange}×) ` +
+                `| ${r.peakMiB} / ${r.plainPeakMiB} (${r.ratios.memory}×) | ${r.previewWithPackSeconds} (${r.ratios.packOverhead}×), ` +
+                `${r.previewWithPackPeakMiB} MiB |`,
     );
     return [
-        "| case | objects | preview s, program / plain baseline | up (create) s | up (no change) s | peak MiB (tree) | preview with pack s (× without) |",
+        "| case | objects | preview s, program / plain baseline | up (create) s | up (no change) s | peak MiB (tree) | preview with " +
+            "pack s (× without) |",
         "|---|---|---|---|---|---|---|",
         ...rows,
     ].join("\n");

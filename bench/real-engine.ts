@@ -85,7 +85,8 @@ function timed(pulumi: string, args: string[], cwd: string, env: NodeJS.ProcessE
 
 function untimed(pulumi: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): void {
     const r = run(pulumi, args, { cwd, env });
-    if (r.code !== 0) throw new CommandFailed(`pulumi ${args.join(" ")} (in ${cwd}): exit ${r.code}\n${(r.stdout + r.stderr).slice(-4000)}`);
+    if (r.code !== 0) throw new CommandFailed(`pulumi ${args.join(" ")} (in ${cwd}): exit ` +
+        `${r.code}\n${(r.stdout + r.stderr).slice(-4000)}`);
 }
 
 /** The program's workspace in `dir` (a generated case's stack file written first) with its stack initialised. */
@@ -183,14 +184,16 @@ function earlierSamples(outFile: string, name: string, current: Record<string, s
     const existing = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")).realEngine : undefined;
     const entry = (existing?.cases as RealEngineEntry[] | undefined)?.find((c) => c.case === name);
     if (!entry) return [];
-    if (JSON.stringify(existing.versions) !== JSON.stringify(current)) throw new Error(`--add-runs: ${name} in ${outFile} was measured with other versions (${JSON.stringify(existing.versions)})`);
+    if (JSON.stringify(existing.versions) !== JSON.stringify(current)) throw new Error(`--add-runs: ${name} in ${outFile} was measured ` +
+        `with other versions (${JSON.stringify(existing.versions)})`);
     return entry.samples;
 }
 
 /** Runs the cases and merges `realEngine` into `outFile`. */
 export async function realEngine(cases: RealCase[], o: RealEngineOptions, log: (l: string) => void): Promise<RealEngineEntry[]> {
     const e = await engineEnv(log);
-    if (!fs.existsSync(path.join(PACK_DIR, "node_modules"))) throw new Error("policy-pack/node_modules is missing: run `npm ci` in policy-pack/ (or `npm run local -- preview -s dev` once)");
+    if (!fs.existsSync(path.join(PACK_DIR, "node_modules"))) throw new Error("policy-pack/node_modules is missing: run `npm ci` in " +
+        "policy-pack/ (or `npm run local -- preview -s dev` once)");
     if (o.tracesDir) fs.mkdirSync(o.tracesDir, { recursive: true });
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-bench-real-"));
     const started = Date.now();

@@ -85,7 +85,8 @@ export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
         if (r.type === ROOT_STACK_TYPE) return { ...r, urn: stackUrn };
         const found = byKey.get(`${r.type}::${r.name}`) ?? [];
         if (found.length !== 1) {
-            throw new ProgramError(new Error(`cannot place ${r.type} "${r.name}" in the resource tree (${found.length} candidates): names must be unique per type`), run.resources);
+            throw new ProgramError(new Error(`cannot place ${r.type} "${r.name}" in the resource tree (${found.length} candidates): ` +
+                `names must be unique per type`), run.resources);
         }
         return { ...r, urn: found[0].urn, parentUrn: found[0].parentUrn ?? stackUrn };
     });

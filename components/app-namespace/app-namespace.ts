@@ -56,7 +56,8 @@ export class AppNamespace extends pulumi.ComponentResource {
         // Only where egress is denied by default: in an open namespace an Egress policy would isolate every pod.
         if (args.egress) {
             const { jaeger, dns } = args.egress;
-            new k8s.networking.v1.NetworkPolicy(`${name}-jaeger-egress`, jaegerEgressPolicy(ns, jaeger.namespace, jaeger.podLabels), childOpts);
+            const toJaeger = jaegerEgressPolicy(ns, jaeger.namespace, jaeger.podLabels);
+            new k8s.networking.v1.NetworkPolicy(`${name}-jaeger-egress`, toJaeger, childOpts);
             new k8s.networking.v1.NetworkPolicy(`${name}-dns-egress`, dnsEgressPolicy(ns, dns.namespace, dns.podLabels), childOpts);
         }
 

@@ -34,21 +34,25 @@ function credentialPaths(value: unknown, path: Path, out: Path[]): void {
 export function helmValuesGuardRails(values: Record<string, unknown>, ctx: z.RefinementCtx): void {
     const issue = (path: Path, message: string, redact = false) => ctx.addIssue({ code: "custom", path, message, ...(redact ? { params: { redact } } : {}) });
     if ("nameOverride" in values) {
-        issue(["nameOverride"], "renames the chart's pod label app.kubernetes.io/name, so the jaeger-*-clusterip selectors would match no pod; allowed: unset");
+        issue(["nameOverride"], "renames the chart's pod label app.kubernetes.io/name, so the jaeger-*-clusterip selectors would match " +
+            "no pod; allowed: unset");
     }
     const allInOne = isPlainObject(values.allInOne) ? values.allInOne : {};
     if (allInOne.enabled !== undefined && allInOne.enabled !== true) {
-        issue(["allInOne", "enabled"], "turns off the chart's Jaeger workload, so the jaeger-*-clusterip Services would select no pod; allowed: unset or true (mode selects the deployment)");
+        issue(["allInOne", "enabled"], "turns off the chart's Jaeger workload, so the jaeger-*-clusterip Services would select no pod; " +
+            "allowed: unset or true (mode selects the deployment)");
     }
     const chartJaeger: Values = isPlainObject(values.jaeger) ? values.jaeger : {};
     const type = isPlainObject(chartJaeger.service) ? chartJaeger.service.type : undefined;
     if (type !== undefined && type !== "ClusterIP") {
-        issue(["jaeger", "service", "type"], "the Jaeger UI and collector stay in-cluster; allowed: ClusterIP (never LoadBalancer or NodePort)");
+        issue(["jaeger", "service", "type"], "the Jaeger UI and collector stay in-cluster; allowed: ClusterIP (never LoadBalancer or " +
+            "NodePort)");
     }
     if (isPlainObject(chartJaeger.podLabels)) {
         for (const [key, v] of Object.entries(chartJaeger.podLabels)) {
             const path = ["jaeger", "podLabels", key];
-            if (SELECTOR_KEYS.includes(key)) issue(path, `the jaeger-*-clusterip Services select on ${SELECTOR_KEYS.join(", ")}, which the chart sets; allowed: other label keys`);
+            if (SELECTOR_KEYS.includes(key)) issue(path, `the jaeger-*-clusterip Services select on ${SELECTOR_KEYS.join(", ")}, which ` +
+                `the chart sets; allowed: other label keys`);
             else {
                 const problem = labelKeyProblem(key) ?? labelValueProblem(v);
                 if (problem) issue(path, problem);
@@ -68,5 +72,6 @@ export function helmValuesGuardRails(values: Record<string, unknown>, ctx: z.Ref
     });
     const found: Path[] = [];
     credentialPaths(values, [], found);
-    for (const path of found) issue(path, `a literal password: ${RELEASE_SECRET}; allowed: a \${env:${STORAGE_PASSWORD_ENV}} reference (jaeger.storage.passwordSecretRef or the Pulumi secret jaegerStoragePassword)`, true);
+    for (const path of found) issue(path, `a literal password: ${RELEASE_SECRET}; allowed: a \${env:${STORAGE_PASSWORD_ENV}} reference ` +
+        `(jaeger.storage.passwordSecretRef or the Pulumi secret jaegerStoragePassword)`, true);
 }

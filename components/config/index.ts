@@ -164,7 +164,8 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
     for (const key of Object.keys(input).sort()) {
         if (TOP_LEVEL_KEYS.includes(key)) continue;
         const hint = suggest(key, TOP_LEVEL_KEYS);
-        problems.push(`stack "${context.stack}": unknown key ${project}:${key}${hint ? ` (did you mean ${project}:${hint}?)` : ""}; allowed: ${TOP_LEVEL_KEYS.join(", ")}`);
+        problems.push(`stack "${context.stack}": unknown key ${project}:${key}${hint ? ` (did you mean ${project}:${hint}?)` : ""}; ` +
+            `allowed: ${TOP_LEVEL_KEYS.join(", ")}`);
     }
     const sections: Partial<Raw> = {};
     const shape = rawConfigSchema.shape;
@@ -182,7 +183,8 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         const partial = partialSection(schema, input[key]);
         if (partial !== undefined) (sections as Record<string, unknown>)[key] = partial;
     }
-    const warn: RuleContext["warn"] = (path, message) => warnings.push(`stack "${context.stack}": ${keyPath(project, path)} = ${show(valueAt(input, path))}: ${message}`);
+    const warn: RuleContext["warn"] = (path, message) => warnings.push(`stack "${context.stack}": ${keyPath(project, path)} = ` +
+        `${show(valueAt(input, path))}: ${message}`);
     crossFieldRules(sections, { add, warn, reported, secretKeys: context.secretKeys });
     if (problems.length > 0) throw new ConfigError(context.stack, problems);
     const c = sections as Raw;

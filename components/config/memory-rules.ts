@@ -13,6 +13,9 @@ export function memoryRules(c: Partial<RawConfig>, { add, reported }: RuleContex
     if (j?.mode !== "allInOne" || limit === undefined || maxTraces === undefined || reported(["jaeger", "resources"])) return;
     const bound = maxTracesFor(limit);
     if (maxTraces > bound) {
-        add(["jaeger", "memory", "maxTraces"], `a full in-memory store needs ${JAEGER_MEMORY.bytesPerTrace / 1024} KiB per trace plus ${JAEGER_MEMORY.baselineBytes / 2 ** 20} MiB (measured by test/e2e/jaeger-memory.e2e.ts) within GOMEMLIMIT, ${GOMEMLIMIT_SHARE * 100} % of resources.limits.memory ${limit}; allowed: at most ${bound}, or resources.limits.memory ${memoryLimitFor(maxTraces)} or more`);
+        add(["jaeger", "memory", "maxTraces"], `a full in-memory store needs ${JAEGER_MEMORY.bytesPerTrace / 1024} KiB per trace plus ` +
+            `${JAEGER_MEMORY.baselineBytes / 2 ** 20} MiB (measured by test/e2e/jaeger-memory.e2e.ts) within GOMEMLIMIT, ` +
+            `${GOMEMLIMIT_SHARE * 100} % of resources.limits.memory ${limit}; allowed: at most ${bound}, or resources.limits.memory ` +
+            `${memoryLimitFor(maxTraces)} or more`);
     }
 }

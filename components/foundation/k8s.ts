@@ -20,7 +20,8 @@ export function labelKeyProblem(key: string): string | undefined {
 /** Why a value is not a label value (Kubernetes), or undefined when it is one. */
 export function labelValueProblem(value: unknown): string | undefined {
     if (typeof value === "string" && value.length <= 63 && LABEL_VALUE.test(value)) return undefined;
-    return "must be a label value (Kubernetes: at most 63 characters, alphanumerics, '-', '_', '.', starting and ending with an alphanumeric)";
+    return "must be a label value (Kubernetes: at most 63 characters, alphanumerics, '-', '_', '.', starting and ending with an " +
+        "alphanumeric)";
 }
 
 /** Carried by every object this program creates, so `kubectl get -l` finds the tracing plane. */

@@ -75,7 +75,8 @@ export function smokeScript(): string {
         `child=$(printf '%016x' "$((now + 1))")`,
         "fill() {",
         `  printf '%s' "$1" | sed -e "s/${p.traceId}/$trace/g" -e "s/${p.rootSpanId}/$root/g" -e "s/${p.childSpanId}/$child/g" \\`,
-        `    -e "s/\\"${p.startMicros}\\"/\${now}000000/g" -e "s/${p.startNanos}/\${now}000000000/g" -e "s/${p.endNanos}/\${now}001000000/g"`,
+        `    -e "s/\\"${p.startMicros}\\"/\${now}000000/g" -e "s/${p.startNanos}/\${now}000000000/g" -e ` +
+            `"s/${p.endNanos}/\${now}001000000/g"`,
         "}",
         "post() {",
         `  code=$(curl -sS --fail --retry 30 --retry-delay 5 --retry-all-errors --max-time 10 -o /dev/null -w '%{http_code}' \\`,

@@ -20,7 +20,8 @@ function fakeProc(procs: Record<number, [string, number, number | undefined]>): 
     for (const [pid, [comm, ppid, rss]] of Object.entries(procs)) {
         fs.mkdirSync(path.join(root, pid));
         fs.writeFileSync(path.join(root, pid, "stat"), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560 100 0 0 0\n`);
-        fs.writeFileSync(path.join(root, pid, "status"), `Name:\t${comm}\nState:\tS (sleeping)\nPPid:\t${ppid}\n${rss === undefined ? "" : `VmRSS:\t  ${rss} kB\n`}Threads:\t4\n`);
+        fs.writeFileSync(path.join(root, pid, "status"), `Name:\t${comm}\nState:\tS ` +
+            `(sleeping)\nPPid:\t${ppid}\n${rss === undefined ? "" : `VmRSS:\t  ${rss} kB\n`}Threads:\t4\n`);
     }
     fs.mkdirSync(path.join(root, "self"));
     fs.writeFileSync(path.join(root, "meminfo"), "MemTotal: 1 kB\n");
@@ -124,13 +125,15 @@ describe("bench --real-engine", () => {
     it("reads the CLI's Resources: summary", () => {
         const out = "Previewing update (dev):\n ...\nResources:\n    + 29 to create\n\nDuration: 3s\n";
         assert.strictEqual(resourceSummary(out), "+ 29 to create");
-        assert.strictEqual(resourceSummary("Outputs:\n  x: 1\n\nResources:\n    ~ 2 updated\n    27 unchanged\n"), "~ 2 updated, 27 unchanged");
+        assert.strictEqual(resourceSummary("Outputs:\n  x: 1\n\nResources:\n    ~ 2 updated\n    27 unchanged\n"), "~ 2 updated, 27 " +
+            "unchanged");
         assert.strictEqual(resourceSummary("error: nothing"), "");
     });
 
     it("plain baseline plan: a release from a local chart gets the chart as that path, no repository", () => {
         const manifests = '# from kubernetes:core/v1:ConfigMap "cm"\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n';
-        const releases = '# from kubernetes:helm.sh/v3:Release "jaeger"\nname: jaeger\nnamespace: istio-system\npath: charts/jaeger-4.11.1.tgz\nchart: jaeger\nversion: 4.11.1\nvalues: {}\n';
+        const releases = '# from kubernetes:helm.sh/v3:Release "jaeger"\nname: jaeger\nnamespace: istio-system\npath: ' +
+            'charts/jaeger-4.11.1.tgz\nchart: jaeger\nversion: 4.11.1\nvalues: {}\n';
         const plan = plainProjectPlan(manifests, releases, "/root/project");
         assert.deepStrictEqual(plan.map((p) => p.name), ["cm", "jaeger"]);
         assert.strictEqual(plan[1].args.chart, "/root/project/charts/jaeger-4.11.1.tgz");

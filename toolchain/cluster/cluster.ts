@@ -123,7 +123,8 @@ export async function clusterUp(log: (line: string) => void = () => undefined): 
     if (state === "running") return kubeconfigPath();
     if (state === "starting") {
         if (await waitReady(60)) return kubeconfigPath();
-        throw new ToolchainError(`cluster ${CLUSTER_NAME} runs (pids ${clusterPids().join(", ")}) but its API server has not answered for 60 s; see ${clusterDir()}/logs or run \`npm run cluster -- down\``);
+        throw new ToolchainError(`cluster ${CLUSTER_NAME} runs (pids ${clusterPids().join(", ")}) but its API server has not answered ` +
+            `for 60 s; see ${clusterDir()}/logs or run \`npm run cluster -- down\``);
     }
     const tools = await toolPaths(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "etcd", "kwok", "kwokctl", "istioctl"], log);
     if (state === "stale") {

@@ -175,7 +175,8 @@ export async function analyze(policies: Policies, resources: readonly AnalyzedRe
             await Promise.resolve(call(report));
         } catch (e) {
             if (e instanceof UnknownValueError) {
-                result.diagnostics.push({ policyName: p.name, enforcementLevel: "advisory", message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`, detail: (e as Error).message, urn });
+                result.diagnostics.push({ policyName: p.name, enforcementLevel: "advisory", message: `can't run policy '${p.name}' ` +
+                    `during preview: ${(e as Error).message}`, detail: (e as Error).message, urn });
             } else if (e instanceof NotApplicableError) {
                 result.notApplicable.push({ policyName: p.name, reason: e.reason, urn });
             } else {

@@ -85,7 +85,8 @@ function warnDuplicates(resources: readonly ManifestResource[], io: CommandIO): 
     }
     for (const copies of byObject.values()) {
         if (copies.length < 2) continue;
-        io.err(`warning: ${copies[0].display} is declared ${copies.length} times (${copies.map((c) => `${c.file} ${c.document}`).join(", ")}); each copy is checked`);
+        io.err(`warning: ${copies[0].display} is declared ${copies.length} times ` +
+            `(${copies.map((c) => `${c.file} ${c.document}`).join(", ")}); each copy is checked`);
     }
 }
 
@@ -122,7 +123,8 @@ async function check(argv: string[], io: CommandIO): Promise<number> {
     const shown = (file: string) => (file === "-" ? "<stdin>" : file);
     for (const file of files) resources.push(...parseManifests(read(file, io.stdin), shown(file), seen));
     // Nothing to check must not read as "passed": a failed `helm template` often leaves an empty file.
-    if (resources.length === 0) throw new InputError(`error: no objects in ${files.map(shown).join(", ")}; allowed: YAML documents that are Kubernetes objects`);
+    if (resources.length === 0) throw new InputError(`error: no objects in ${files.map(shown).join(", ")}; allowed: YAML documents that ` +
+        `are Kubernetes objects`);
     warnDuplicates(resources, io);
 
     const { diagnostics } = await analyze(policies, resources, { config, configSource: args.config });

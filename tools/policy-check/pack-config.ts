@@ -57,7 +57,8 @@ const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1
  */
 export function policyPackConfigFromJson(raw: unknown, source: string): PolicyPackConfig {
     if (raw === null) return {};
-    if (!isPlainObject(raw)) throw new PolicyConfigError([`must be a JSON object keyed by policy name (or "all"), not ${JSON.stringify(raw)}`], source);
+    if (!isPlainObject(raw)) throw new PolicyConfigError([`must be a JSON object keyed by policy name (or "all"), not ` +
+        `${JSON.stringify(raw)}`], source);
     const problems: string[] = [];
     const result: PolicyPackConfig = {};
     for (const [name, value] of Object.entries(raw).sort(byKey)) {
@@ -67,7 +68,8 @@ export function policyPackConfigFromJson(raw: unknown, source: string): PolicyPa
         } else if (isPlainObject(value)) {
             const { enforcementLevel, ...properties } = value;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-                problems.push(`${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not an enforcement level; allowed: ${ALLOWED}`);
+                problems.push(`${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not an enforcement level; allowed: ` +
+                    `${ALLOWED}`);
                 continue;
             }
             const entry: PolicyConfigEntry = {};
@@ -145,17 +147,23 @@ export function schemaProblems(schema: PolicyConfigJSONSchema | boolean, value: 
         const ok = types.some((t) => t === actual || (t === "integer" && typeof value === "number" && Number.isInteger(value)));
         if (!ok) return [`${path}: ${show} is not of type ${types.join(" or ")}`];
     }
-    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === show)) problems.push(`${path}: ${show} is not one of ${JSON.stringify(schema.enum)}`);
+    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === show)) problems.push(`${path}: ${show} is not one of ` +
+        `${JSON.stringify(schema.enum)}`);
     if (typeof value === "number") {
-        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path}: ${value} is less than the minimum ${schema.minimum}`);
-        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path}: ${value} is greater than the maximum ${schema.maximum}`);
+        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path}: ${value} is less than the minimum ` +
+            `${schema.minimum}`);
+        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path}: ${value} is greater than the maximum ` +
+            `${schema.maximum}`);
     }
     if (typeof value === "string") {
-        if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${path}: ${show} is shorter than ${schema.minLength}`);
-        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) problems.push(`${path}: ${show} does not match ${schema.pattern}`);
+        if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${path}: ${show} is shorter than ` +
+            `${schema.minLength}`);
+        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) problems.push(`${path}: ${show} does not match ` +
+            `${schema.pattern}`);
     }
     if (Array.isArray(value)) {
-        if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${path}: needs at least ${schema.minItems} item(s)`);
+        if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${path}: needs at least ${schema.minItems} ` +
+            `item(s)`);
         if (schema.items !== undefined) {
             if (Array.isArray(schema.items)) throw new Error(`policy config schema: tuple "items" at ${path} is not supported`);
             const items = schema.items;
@@ -191,7 +199,8 @@ export function resolvePolicyConfig(policies: readonly PolicyMetadata[], given: 
         return schemaProblems(schema, config[p.name]?.properties ?? {}, p.name);
     });
     for (const [name, entry] of Object.entries(config).sort(byKey)) {
-        if (!entry.enforcementLevel) problems.push(`${name}: not a policy of this pack, so it needs an enforcementLevel (${ALLOWED}); the CLI refuses to configure it without one`);
+        if (!entry.enforcementLevel) problems.push(`${name}: not a policy of this pack, so it needs an enforcementLevel (${ALLOWED}); ` +
+            `the CLI refuses to configure it without one`);
     }
     const known = new Set(policies.map((p) => p.name));
     const unknown = Object.keys(config).filter((name) => name !== "all" && !known.has(name)).sort();

@@ -30,10 +30,13 @@ export interface ManifestResource extends AnalyzedResource {
 }
 
 function toResource(obj: unknown, file: string, where: string, seen: Map<string, number>): ManifestResource[] {
-    if (!isPlainObject(obj)) throw new ManifestError(file, `${where} is not a Kubernetes object (got ${Array.isArray(obj) ? "a list" : typeof obj})`);
+    if (!isPlainObject(obj)) throw new ManifestError(file, `${where} is not a Kubernetes object (got ` +
+        `${Array.isArray(obj) ? "a list" : typeof obj})`);
     const { apiVersion, kind } = obj;
-    if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) throw new ManifestError(file, `${where} has no valid apiVersion (${JSON.stringify(apiVersion)})`);
-    if (typeof kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) throw new ManifestError(file, `${where} has no valid kind (${JSON.stringify(kind)})`);
+    if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) throw new ManifestError(file, `${where} has ` +
+        `no valid apiVersion (${JSON.stringify(apiVersion)})`);
+    if (typeof kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(kind)) throw new ManifestError(file, `${where} has no valid kind ` +
+        `(${JSON.stringify(kind)})`);
     // `List` and the API's typed lists (ConfigMapList, …) carry items; a CRD kind such as IPAllowList is an object.
     if (kind === "List" || (kind.endsWith("List") && Array.isArray(obj.items))) {
         const items = obj.items;
@@ -44,7 +47,8 @@ function toResource(obj: unknown, file: string, where: string, seen: Map<string,
     if (name === undefined || name === null || name === "") throw new ManifestError(file, `${where} (${kind}) has no metadata.name`);
     for (const [key, value] of [["name", name], ["namespace", namespace]] as const) {
         if (value !== undefined && typeof value !== "string") {
-            throw new ManifestError(file, `${where} (${kind}) has metadata.${key} ${JSON.stringify(value)}; Kubernetes names are strings (quote it in YAML)`);
+            throw new ManifestError(file, `${where} (${kind}) has metadata.${key} ${JSON.stringify(value)}; Kubernetes names are ` +
+                `strings (quote it in YAML)`);
         }
     }
     const type = typeToken(apiVersion, kind);

@@ -45,7 +45,8 @@ describe("OTEL_PROPAGATORS through the OTel SDK and Envoy's header handling", ()
     for (const w3c of [false, true]) {
         it(`the generated value chains app → sidecar → sidecar → app (Istio W3C option ${w3c ? "on" : "off"})`, () => {
             const r = call(GENERATED, w3c);
-            assert.deepStrictEqual(r.headers, ["traceparent", "x-b3-sampled", "x-b3-spanid", "x-b3-traceid"], "W3C and B3 multi-header, never the single b3 header");
+            assert.deepStrictEqual(r.headers, ["traceparent", "x-b3-sampled", "x-b3-spanid", "x-b3-traceid"], "W3C and B3 multi-header, " +
+                "never the single b3 header");
             assert.strictEqual(r.outboundParent, r.callerClient);
             assert.strictEqual(r.inboundParent, r.outbound, "the callee's sidecar continues the caller's sidecar");
             assert.strictEqual(r.appParent, r.inbound, "the callee app continues its own sidecar");

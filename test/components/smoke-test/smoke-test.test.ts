@@ -97,7 +97,8 @@ describe("SmokeTest", () => {
             for (const v of Object.values(s.tags)) assert.strictEqual(typeof v, "string", "Zipkin tag values are strings");
         });
 
-        it("OTLP/HTTP JSON: resourceSpans → scopeSpans → spans with hex ids, decimal-string nanos, integer kind, the Zipkin span as parent", () => {
+        it("OTLP/HTTP JSON: resourceSpans → scopeSpans → spans with hex ids, decimal-string nanos, integer kind, the Zipkin span as " +
+            "parent", () => {
             const body = JSON.parse(fill(otlpTraces("tracing-smoke-test")));
             assert.deepStrictEqual(body.resourceSpans[0].resource.attributes, [{ key: "service.name", value: { stringValue: "tracing-smoke-test" } }]);
             const [span] = body.resourceSpans[0].scopeSpans[0].spans;
@@ -148,7 +149,8 @@ describe("SmokeTest", () => {
             assert.strictEqual(otlp.resourceSpans[0].resource.attributes[0].value.stringValue, "tracing-smoke-test");
             // Timestamps are now: Zipkin in µs (a number), OTLP in ns (strings); the child lies within the root.
             assert.ok(Number.isSafeInteger(root.timestamp));
-            assert.ok(root.timestamp >= r.startedAt * 1e6 && root.timestamp <= r.endedAt * 1e6, `${root.timestamp} in [${r.startedAt}, ${r.endedAt}]`);
+            assert.ok(root.timestamp >= r.startedAt * 1e6 && root.timestamp <= r.endedAt * 1e6, `${root.timestamp} in [${r.startedAt}, ` +
+                `${r.endedAt}]`);
             const start = BigInt(child.startTimeUnixNano);
             const end = BigInt(child.endTimeUnixNano);
             assert.strictEqual(start, BigInt(root.timestamp) * 1000n);

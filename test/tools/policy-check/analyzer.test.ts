@@ -20,7 +20,8 @@ const svc: AnalyzedResource = {
 
 describe("in-process analyzer (the engine's policy run, emulated)", () => {
     it("config levels override the policy's; disabled policies do not run", async () => {
-        const resources = yaml(`apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x, namespace: a}\nspec: {hosts: ["*.x.com"], resolution: DNS}\n`);
+        const resources = yaml(`apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x, namespace: a}\nspec: ` +
+            `{hosts: ["*.x.com"], resolution: DNS}\n`);
         assert.deepStrictEqual((await run("service-entry-wildcard-resolution", resources, { config: "advisory" })).diagnostics.map((d) => d.enforcementLevel), ["advisory"]);
         assert.deepStrictEqual((await run("service-entry-wildcard-resolution", resources, { config: { enforcementLevel: "remediate" } })).diagnostics.map((d) => d.enforcementLevel), ["mandatory"]);
         assert.deepStrictEqual((await run("service-entry-wildcard-resolution", resources, { config: "disabled" })).diagnostics, []);

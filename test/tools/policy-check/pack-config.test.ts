@@ -23,7 +23,8 @@ const problemsOf = (fn: () => unknown): readonly string[] => {
 
 describe("policy pack config: the file format", () => {
     it("parses levels and objects (enforcementLevel split from the properties)", () => {
-        assert.deepStrictEqual(parsePolicyPackConfig('{"b": "disabled", "a": {"enforcementLevel": "mandatory", "max": 3}, "d": {"enforcementLevel": "remediate"}, "e": {"x": [1]}}', "c.json"), {
+        assert.deepStrictEqual(parsePolicyPackConfig('{"b": "disabled", "a": {"enforcementLevel": "mandatory", "max": 3}, "d": ' +
+            '{"enforcementLevel": "remediate"}, "e": {"x": [1]}}', "c.json"), {
             a: { enforcementLevel: "mandatory", properties: { max: 3 } },
             b: { enforcementLevel: "disabled" },
             d: { enforcementLevel: "remediate" },
@@ -51,7 +52,8 @@ describe("policy pack config: the file format", () => {
     });
 
     it("collects every problem before failing", () => {
-        const problems = problemsOf(() => parsePolicyPackConfig('{"a": "strict", "b": 5, "c": {"enforcementLevel": "loud"}, "d": "advisory"}', "c.json"));
+        const problems = problemsOf(() => parsePolicyPackConfig('{"a": "strict", "b": 5, "c": {"enforcementLevel": "loud"}, "d": ' +
+            '"advisory"}', "c.json"));
         assert.deepStrictEqual(problems.map((p) => p.split(":")[0]), ["a", "b", "c.enforcementLevel"]);
         assert.throws(() => parsePolicyPackConfig('{"a": "strict", "b": 5}', "c.json"), /invalid policy pack config:\n {2}- c\.json: a: .*\n {2}- c\.json: b: /);
     });
@@ -64,7 +66,8 @@ describe("policy pack config: reconciliation (ReconcilePolicyPackConfig)", () =>
     ];
 
     it("defaults, then the pack's initial config, then the file (all before per-policy entries)", () => {
-        const config = reconcilePolicyConfig(meta, { b: { enforcementLevel: "mandatory" } }, parsePolicyPackConfig('{"all": "advisory", "a": {"max": 5}}', "c.json"));
+        const config = reconcilePolicyConfig(meta, { b: { enforcementLevel: "mandatory" } }, parsePolicyPackConfig('{"all": "advisory", ' +
+            '"a": {"max": 5}}', "c.json"));
         assert.deepStrictEqual(config, {
             a: { enforcementLevel: "advisory", properties: { max: 5, min: 1 } },
             b: { enforcementLevel: "advisory" },

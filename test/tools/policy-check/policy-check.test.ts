@@ -67,7 +67,8 @@ describe("npm run policy:check", function () {
     it("compliant manifests: exit 0, a summary and no violation lines", async () => {
         const r = await check([fixture("compliant.yaml")]);
         assert.strictEqual(r.code, 0, r.stderr);
-        assert.deepStrictEqual(r.lines, ["policy-check: 9 object(s) from 1 file(s), 8 policies: 0 mandatory and 0 advisory violation(s) — passed"]);
+        assert.deepStrictEqual(r.lines, ["policy-check: 9 object(s) from 1 file(s), 8 policies: 0 mandatory and 0 advisory violation(s) " +
+            "— passed"]);
     });
 
     it("violations: one line each (policy, level, Kind/namespace/name, message) and exit 1", async () => {
@@ -99,12 +100,15 @@ describe("npm run policy:check", function () {
         const r = await check(["--config", path.join("policy-pack", "config", "prod.json"), fixture("prod-sampling.yaml")]);
         assert.strictEqual(r.code, 1);
         assert.deepStrictEqual(r.lines.slice(0, -1), [
-            "prod-sampling-range mandatory Telemetry/istio-system/mesh-default: Telemetry istio-system/mesh-default (mesh-wide) tracing[0].randomSamplingPercentage = 50 is outside the allowed range 1–10",
+            "prod-sampling-range mandatory Telemetry/istio-system/mesh-default: Telemetry istio-system/mesh-default (mesh-wide) " +
+                "tracing[0].randomSamplingPercentage = 50 is outside the allowed range 1–10",
         ]);
     });
 
     it("several files, a directory, and stdin (-) are one set of resources (cross-file NetworkPolicies count)", async () => {
-        const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress]}\n";
+        const ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {istio-injection: enabled}}\n---\napiVersion: " +
+            "networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: " +
+            "[Egress]}\n";
         const r = await check(["-"], ns);
         assert.strictEqual(r.code, 1);
         assert.match(r.stdout, /app-namespace-zipkin-egress mandatory Namespace\/shop:/);
@@ -165,7 +169,8 @@ describe("npm run policy:check: inputs that must not pass silently", function ()
     });
 
     it("a CRD kind ending in List is an object; only List kinds with items are lists", async () => {
-        const crd = "apiVersion: networking.example.com/v1\nkind: IPAllowList\nmetadata: {name: office, namespace: x}\nspec: {cidrs: [10.0.0.0/8]}\n";
+        const crd = "apiVersion: networking.example.com/v1\nkind: IPAllowList\nmetadata: {name: office, namespace: x}\nspec: {cidrs: " +
+            "[10.0.0.0/8]}\n";
         const list = `apiVersion: v1\nkind: ConfigMapList\nitems:\n  - ${CONFIG_MAP.trim().split("\n").join("\n    ")}\n`;
         const r = await check(["-"], `${crd}---\n${list}`);
         assert.strictEqual(r.code, 0, r.stderr);
@@ -177,7 +182,8 @@ describe("npm run policy:check: inputs that must not pass silently", function ()
     it("a metadata.name that is not a string: exit 2 naming the file and the document", async () => {
         const r = await check(["-"], `${CONFIG_MAP}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: 123, namespace: x}\n`);
         assert.strictEqual(r.code, 2);
-        assert.strictEqual(r.stderr, "error: unreadable input: <stdin>: document 2 (ConfigMap) has metadata.name 123; Kubernetes names are strings (quote it in YAML)\n");
+        assert.strictEqual(r.stderr, "error: unreadable input: <stdin>: document 2 (ConfigMap) has metadata.name 123; Kubernetes names " +
+            "are strings (quote it in YAML)\n");
     });
 
     it("a parser failure (an alias bomb) names the file", async () => {
@@ -187,13 +193,15 @@ describe("npm run policy:check: inputs that must not pass silently", function ()
         fs.writeFileSync(file, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => `  ${l}\n`).join("")}`);
         const r = await check([file]);
         assert.strictEqual(r.code, 2);
-        assert.strictEqual(r.stderr, `error: unreadable input: ${file}: document 1: Excessive alias count indicates a resource exhaustion attack\n`);
+        assert.strictEqual(r.stderr, `error: unreadable input: ${file}: document 1: Excessive alias count indicates a resource ` +
+            `exhaustion attack\n`);
     });
 
     it("the same object twice: a warning naming both places, both checked", async () => {
         const r = await check(["-", fixture("compliant.yaml")], `${CONFIG_MAP}---\n${CONFIG_MAP}`);
         assert.strictEqual(r.code, 0, r.stderr);
-        assert.strictEqual(r.stderr, "warning: ConfigMap/x/c is declared 2 times (<stdin> document 1, <stdin> document 2); each copy is checked\n");
+        assert.strictEqual(r.stderr, "warning: ConfigMap/x/c is declared 2 times (<stdin> document 1, <stdin> document 2); each copy is " +
+            "checked\n");
         assert.match(r.lines.at(-1)!, /^policy-check: 11 object\(s\) from 2 file\(s\)/);
     });
 });
