@@ -1,6 +1,6 @@
 /**
  * tools/policy-check/pack-config.ts: `--policy-pack-config` as the CLI handles it (pkg/resource/analyzer/config.go), for the
- * in-process engine of `policy:check`. Where earlier implementations here disagreed with the CLI, the CLI's behaviour
+ * in-process analyzer of `policy:check`. Where earlier implementations here disagreed with the CLI, the CLI's behaviour
  * is kept; each such case is pinned down here.
  */
 import * as assert from "assert";
@@ -33,7 +33,7 @@ describe("policy pack config: the file format", () => {
     });
 
     it("an empty entry, a blank file and null are no config, as in the CLI", () => {
-        // The in-process engine used to keep `{}` entries (and list them as unknown); the CLI drops them.
+        // The in-process analyzer used to keep `{}` entries (and list them as unknown); the CLI drops them.
         assert.deepStrictEqual(parsePolicyPackConfig('{"c": {}, "d": "advisory"}', "c.json"), { d: { enforcementLevel: "advisory" } });
         assert.deepStrictEqual(parsePolicyPackConfig("  \n", "c.json"), {});
         // Both implementations refused `null`; Go's json.Unmarshal makes it an empty map, so the CLI accepts it.
@@ -114,7 +114,7 @@ describe("policy pack config: reconciliation (ReconcilePolicyPackConfig)", () =>
     });
 });
 
-describe("policy pack config: the pack's own policies through the in-process engine", () => {
+describe("policy pack config: the pack's own policies through the in-process analyzer", () => {
     it("reconciles like the CLI: schema defaults, `all`, per-policy levels and properties, unknown names", () => {
         const { config, unknown } = reconcileConfig(policies, policyPackConfigFromJson({
             all: "advisory",
