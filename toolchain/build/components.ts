@@ -161,13 +161,13 @@ export const COMPONENTS: Component[] = [
     },
     {
         module: "jaeger",
-        version: "v2.13.0",
-        source: "github.com/jaegertracing/jaeger@v1.76.0 (= v2.13.0; the chart's 2.19.0 is not served)",
-        tools: [{ name: "jaeger", pkg: "github.com/jaegertracing/jaeger/cmd/jaeger", versionCheck: { args: ["version"], expect: "v2.13.0" } }],
+        version: "v2.12.0",
+        source: "github.com/jaegertracing/jaeger@v1.75.0 (= v2.12.0, the approved release; the chart's 2.19.0 is not served)",
+        tools: [{ name: "jaeger", pkg: "github.com/jaegertracing/jaeger/cmd/jaeger", versionCheck: { args: ["version"], expect: "v2.12.0" } }],
         stamps: {
-            "github.com/jaegertracing/jaeger/internal/version.latestVersion": "v2.13.0",
-            "github.com/jaegertracing/jaeger/internal/version.commitSHA": "63b27e181",
-            "github.com/jaegertracing/jaeger/internal/version.date": "2025-12-03T16:07:08Z",
+            "github.com/jaegertracing/jaeger/internal/version.latestVersion": "v2.12.0",
+            // The module proxy gives the release's time, not its commit: no commitSHA is stamped rather than a guessed one.
+            "github.com/jaegertracing/jaeger/internal/version.date": "2025-11-13T16:44:30Z",
         },
     },
 ];
