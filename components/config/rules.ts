@@ -8,6 +8,7 @@ import type { RawConfig, RuleContext } from "./schema";
 import { hostKey, serviceEntryProblems } from "./external-hosts";
 import { memoryRules } from "./memory-rules";
 import { samplingRules } from "./sampling-rules";
+import { JAEGER_VERSION } from "../foundation/topology";
 
 /** Namespaces whose pods an app-namespace egress policy (podSelector: {}) must never select. */
 const KUBERNETES_SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
@@ -33,9 +34,15 @@ export function crossFieldRules(c: Partial<RawConfig>, ctx: RuleContext): void {
     }
 }
 
-function jaegerRules(c: Partial<RawConfig>, { add, reported, secretKeys }: RuleContext): void {
+function jaegerRules(c: Partial<RawConfig>, { add, warn, reported, secretKeys }: RuleContext): void {
     const j = c.jaeger;
     const prod = c.environment === "prod";
+    if (j?.image && j.image.tag !== JAEGER_VERSION) {
+        warn(["jaeger", "image", "tag"], `is not the tested release: the suites run Jaeger ${JAEGER_VERSION} ` +
+            "with this program's userconfig " +
+            "(a newer Jaeger may rename or drop a setting it reads, and the pods then fail to start); " +
+            "deploy it on a non-production stack first");
+    }
     if (!j) {
         // reported by the section's own parse
     } else if (j.mode === "allInOne") {

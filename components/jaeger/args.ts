@@ -39,6 +39,8 @@ export interface JaegerArgs {
     readonly releaseName: string;
     /** The chart: from `repo`, or the local directory or archive `path`. */
     readonly chart: { readonly name: string; readonly version: string; readonly repo?: string; readonly path?: string };
+    /** Tag of the chart's image `jaegertracing/jaeger`. */
+    readonly image: { readonly tag: string };
     /** `allInOne`: the in-memory store, one replica. `production`: replicas on `storage`. */
     readonly mode: "allInOne" | "production";
     readonly replicas: number;

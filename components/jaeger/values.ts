@@ -132,6 +132,7 @@ export function jaegerChartValues(j: JaegerArgs, pipeline: SpanPipeline, passwor
     const generated = {
         jaeger: {
             replicas: j.replicas,
+            image: { tag: j.image.tag },
             resources: j.resources,
             // Stateless collectors on shared storage roll one at a time; the chart's default Recreate (kept for the
             // in-memory store, whose traces die with the pod anyway) would drop every span during an upgrade.

@@ -45,7 +45,7 @@ spec:
     spec:
       containers:
         - name: jaeger
-          image: jaegertracing/jaeger:2.19.0
+          image: jaegertracing/jaeger:2.12.0
           args: ${args}
           resources: {limits: ${limits}}
           volumeMounts: [${mount}]

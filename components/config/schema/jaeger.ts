@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { bool, chartRepo, dnsLabel, int, quantity, strict } from "../primitives";
 import { parseQuantity } from "../../foundation/k8s";
+import { JAEGER_VERSION } from "../../foundation/topology";
 import { helmValuesGuardRails } from "../helm-values-rules";
 
 /** The two refs differ only in what their `key` usually holds. */
@@ -84,6 +85,13 @@ export const jaeger = strict({
         path: z.string().min(1, "must be a chart directory or .tgz").optional()
             .describe("A local chart directory or `.tgz` (relative to the project directory) installed instead of the repository's chart, e.g. for air-gapped clusters; `version` must still match the chart's."),
     }).default({ repo: "https://jaegertracing.github.io/helm-charts", name: "jaeger", version: "4.11.1" }).describe("Helm chart coordinates."),
+    image: strict({
+        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as " + JAEGER_VERSION)
+            .default(JAEGER_VERSION)
+            .describe(`Tag of \`jaegertracing/jaeger\`; defaults to ${JAEGER_VERSION}, the release the suites run ` +
+                "(another tag deploys with a warning that it is untested)."),
+    }).default({ tag: JAEGER_VERSION })
+        .describe("The Jaeger image (the chart's default, its appVersion 2.19.0, is not the tested release)."),
     mode: z.enum(["allInOne", "production"]).default("allInOne")
         .describe("`allInOne`: in-memory store, one replica (dev only). `production`: replicas on an existing Elasticsearch/OpenSearch (required in prod)."),
     replicas: int({ min: 1, max: 20 }).default(1).describe("Replica count; must be 1 with the in-memory store."),

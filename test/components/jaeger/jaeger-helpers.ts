@@ -123,7 +123,8 @@ export function podFromValues(v: any) {
             automountServiceAccountToken: v.jaeger.serviceAccount.automountServiceAccountToken,
             containers: [{
                 name: "jaeger",
-                image: "jaegertracing/jaeger:2.19.0",
+                // _helpers.tpl "jaeger.image": the values' tag, else the chart's appVersion.
+                image: `jaegertracing/jaeger:${v.jaeger.image?.tag || "2.19.0"}`,
                 env: v.jaeger.extraEnv,
                 securityContext: v.jaeger.securityContext,
                 resources: v.jaeger.resources,

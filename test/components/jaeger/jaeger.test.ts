@@ -1,5 +1,6 @@
 /** The Jaeger component through the real program: dev and prod installs, storage, credentials, the Services. */
 import * as assert from "assert";
+import { JAEGER_VERSION } from "../../../components/foundation/topology";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, parseConfig } from "../../../components/config";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
@@ -28,6 +29,7 @@ describe("jaeger", () => {
         it("one replica, resources from config, hardened pod without a sidecar, GOMEMLIMIT at 80 % of the limit, no password env", () => {
             assert.deepStrictEqual(chartJaeger(run), {
                 ...HARDENED,
+                image: { tag: JAEGER_VERSION },
                 // 0.8 × 512Mi = 409.6MiB, rounded down to whole MiB.
                 extraEnv: [{ name: "GOMEMLIMIT", value: "409MiB" }],
                 podLabels: { "sidecar.istio.io/inject": "false" },
@@ -78,6 +80,7 @@ describe("jaeger", () => {
         it("replicas, resources, rolling updates, and the password from the existing Secret", () => {
             assert.deepStrictEqual(chartJaeger(run), {
                 ...HARDENED,
+                image: { tag: JAEGER_VERSION },
                 extraVolumeMounts: [...HARDENED.extraVolumeMounts, { mountPath: "/etc/jaeger/storage-ca", name: "storage-ca", readOnly: true }],
                 extraVolumes: [...HARDENED.extraVolumes, { name: "storage-ca", secret: { items: [{ key: "ca.crt", path: "ca.crt" }], secretName: "jaeger-es-ca" } }],
                 // 0.8 × 1Gi = 819.2MiB.

@@ -3,6 +3,8 @@ import * as assert from "assert";
 import { ConfigError, parseConfig } from "../../../components/config";
 import { CONFIG_HASH_LABEL, goMemLimit, mergeByName } from "../../../components/jaeger/values";
 import { parseQuantity, deepMerge } from "../../../components/foundation/k8s";
+import { JAEGER_VERSION } from "../../../components/foundation/topology";
+import { COMPONENTS } from "../../../toolchain/build/components";
 import { ofType, runStack } from "../../helpers";
 import { SERVICE, chartPodLabels, PROD_JAEGER, release, values, userconfigFile, assertServices, podFromValues } from "./jaeger-helpers";
 
@@ -33,6 +35,34 @@ describe("jaeger values", () => {
                 for (const svc of ofType(run, SERVICE)) assert.strictEqual(svc.inputs.spec.type, "ClusterIP", svc.name);
                 assert.strictEqual(values(run).jaeger.service.type, "ClusterIP");
             }
+        });
+    });
+
+    describe("the image", () => {
+        it("both stacks deploy the Jaeger release the toolchain builds and the suites run, not the chart's appVersion", async () => {
+            const built = COMPONENTS.find((c) => c.module === "jaeger")!.version;
+            assert.strictEqual(`v${JAEGER_VERSION}`, built);
+            for (const stack of ["dev", "prod"]) {
+                const run = await runStack(stack);
+                assert.deepStrictEqual(values(run).jaeger.image, { tag: JAEGER_VERSION }, stack);
+                assert.strictEqual(podFromValues(values(run)).spec!.containers[0].image, `jaegertracing/jaeger:${JAEGER_VERSION}`, stack);
+            }
+        });
+
+        it("another tag deploys with a warning that names the key, the tag and the tested release; the tested one warns not", () => {
+            const jaeger = (tag?: string) => ({ environment: "dev", jaeger: tag === undefined ? {} : { image: { tag } } });
+            const [warning, ...more] = parseConfig(jaeger("2.19.0"), { stack: "dev" }).warnings;
+            assert.deepStrictEqual(more, []);
+            assert.match(warning, /jaeger\.image\.tag/);
+            assert.match(warning, /2\.19\.0/);
+            assert.ok(warning.includes(`the suites run Jaeger ${JAEGER_VERSION}`), warning);
+            assert.deepStrictEqual(parseConfig(jaeger(JAEGER_VERSION), { stack: "dev" }).warnings, []);
+            assert.deepStrictEqual(parseConfig(jaeger(), { stack: "dev" }).warnings, []);
+        });
+
+        it("a tag that is no image tag is refused, naming the key", () => {
+            assert.throws(() => parseConfig({ environment: "dev", jaeger: { image: { tag: "2.12.0 latest" } } }, { stack: "dev" }),
+                (e: unknown) => e instanceof ConfigError && /jaeger\.image\.tag/.test(e.message) && /image tag such as/.test(e.message));
         });
     });
 
