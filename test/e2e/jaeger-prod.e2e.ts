@@ -1,7 +1,7 @@
 /**
  * The generated prod userconfig against the real Jaeger binary's own config handling: `jaeger validate` (the
  * collector's resolution, unmarshalling into every component's config struct and their Validate methods, without
- * starting anything) and `jaeger print-config --mode unredacted` (the config after `${env:...}` expansion).
+ * starting anything), and a TLS backend stand-in that sees the password the `${env:...}` reference expands to.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -50,13 +50,12 @@ describe("Jaeger (real binary) with the generated prod userconfig", () => {
         assert.match(r.out, /server_url/);
     });
 
-    it(`expands \${env:${STORAGE_PASSWORD_ENV}} from the container env the Secret fills, and nothing else holds the password`, () => {
+    // The expansion itself is shown by the TLS backend below (the password from the env arrives as basic auth):
+    // Jaeger 2.12's `print-config`, even with its feature gate, panics in the collector core v0.139's unmarshal.
+    it(`holds only \${env:${STORAGE_PASSWORD_ENV}}, filled from the Secret through the container env`, () => {
         assert.strictEqual(backend.auth.basic.password, `\${env:${STORAGE_PASSWORD_ENV}}`);
         assert.ok(!JSON.stringify(gen.userconfig).includes(PASSWORD));
-        const r = jaegerCli(bin, ["print-config", "--mode", "unredacted"], gen.userconfig);
-        assert.strictEqual(r.code, 0, r.out);
-        const printed = YAML.parse(r.stdout);
-        assert.strictEqual(printed.extensions.jaeger_storage.backends[PRIMARY_STORE].elasticsearch.auth.basic.password, PASSWORD);
+        assert.ok(!JSON.stringify(gen.values).includes(PASSWORD));
         const env = gen.values.jaeger.extraEnv.find((e: { name: string }) => e.name === STORAGE_PASSWORD_ENV);
         assert.deepStrictEqual(env.valueFrom, { secretKeyRef: { name: "jaeger-es-credentials", key: "password" } });
     });
