@@ -11,6 +11,7 @@
 import * as fs from "fs";
 import * as YAML from "yaml";
 import { COLLECTOR_SERVICE, jaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../components/foundation/topology";
+import { DEFAULT_HEALTH_CHECK_PATHS } from "../components/foundation/health";
 import { serviceEntrySpec, telemetryObjects } from "../components/mesh/mesh-config";
 import { PART_OF } from "../components/foundation/k8s";
 import { dnsEgressPolicy, jaegerEgressPolicy, jaegerIngressPolicy } from "../components/network/network-policies";
@@ -91,7 +92,10 @@ function appNamespaceObjects(ns: string, index: number): KubeObjectBody[] {
         {
             apiVersion: "v1", kind: "ConfigMap",
             metadata: { name: OTEL_CONFIG_MAP_NAME, namespace: ns, labels: { ...PART_OF } },
-            data: otelEnv({ environment: "prod", namespace: ns, samplingPercent: 5, otlpGrpcEndpoint: endpoints.otlpGrpc, healthCheckPaths: ["health", "ready", "metrics"] }),
+            data: otelEnv({
+                environment: "prod", namespace: ns, samplingPercent: 5, otlpGrpcEndpoint: endpoints.otlpGrpc,
+                healthCheckPaths: DEFAULT_HEALTH_CHECK_PATHS,
+            }),
         },
         // The platform's default deny; the tracing allows below are what make the collector reachable again.
         { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-egress", namespace: ns }, spec: { podSelector: {}, policyTypes: ["Egress"] } },

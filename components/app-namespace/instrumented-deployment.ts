@@ -6,6 +6,15 @@
  *   instrumentedDeployment("auth-api", { namespace: "auth", serviceName: "auth-api", version: "v1",
  *       container: { image: "ghcr.io/eco2/auth-api:1.4.0", ports: { http: 8000 } } });
  *
+ * The image brings the SDK that reads those variables; the helper sets no language-specific env and changes no command.
+ * Python (docs/app-sdks.md): the image needs `opentelemetry-distro`, `opentelemetry-sdk`,
+ * `opentelemetry-exporter-otlp-proto-grpc` (the ConfigMap says OTLP over gRPC), `opentelemetry-propagator-b3` (the
+ * ConfigMap's `b3multi`: without it `opentelemetry-instrument` exits 1 at start, `Propagator b3multi not found`) and
+ * the framework's instrumentations (`opentelemetry-instrumentation-fastapi`, `-httpx`, one contrib release), and its
+ * command runs under `opentelemetry-instrument` (`opentelemetry-instrument uvicorn app:app`); set it in
+ * `container.command`/`args` or in the image. Health paths are excluded through the ConfigMap's
+ * OTEL_PYTHON_EXCLUDED_URLS. Node and Java need no extra propagator package (docs/app-sdks.md).
+ *
  * kx's `PodBuilder.asDeploymentSpec` is not used: it forces `app: <container name>` as the only pod label and
  * selector, which would drop `version`. `kx.Deployment` still builds the pod spec (env/port maps, mounts).
  */

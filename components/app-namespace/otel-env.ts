@@ -6,6 +6,7 @@
  * instrumentation, the Java agent and Go have no such variable, so they are not listed.
  */
 import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
+import { healthUrlPath } from "../foundation/health";
 import { sortKeys } from "../foundation/k8s";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
@@ -29,7 +30,7 @@ export interface OtelEnvInput {
     samplingPercent: number;
     /** OTLP gRPC endpoint of the collector, with scheme (`http://` makes the gRPC exporters connect without TLS). */
     otlpGrpcEndpoint: string;
-    /** Path fragments excluded from instrumentation (health, readiness, metrics endpoints). */
+    /** Paths excluded from instrumentation (health, readiness, metrics): exact paths, any query string. */
     healthCheckPaths: readonly string[];
 }
 
@@ -43,10 +44,19 @@ export function samplerRatio(samplingPercent: number): string {
     return fixed.endsWith(".") ? `${fixed}0` : fixed;
 }
 
-/** Python's exclusion list is comma-separated regexes matched anywhere in the URL: escape so fragments are literal. */
-function excludedUrls(paths: readonly string[]): string {
-    return paths.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(",");
+/**
+ * One OTEL_PYTHON_EXCLUDED_URLS entry: the instrumentations (opentelemetry-util-http's ExcludeList) join the entries
+ * with `|` and `re.search` the result in the full URL (ASGI/FastAPI: `scheme://host/path`; httpx and WSGI frameworks
+ * add the query string), so an unanchored `metrics` would also drop `/api/v1/user-metrics`. Anchored on scheme, host
+ * and the exact path, with an optional query string. The pattern uses only `^ $ ( ) ? .* [^/]+` and `\`-escaped
+ * punctuation, which mean the same in Python's `re` and JavaScript's RegExp (no flags), so a JS RegExp checks it.
+ */
+export function excludedUrlPattern(entry: string): string {
+    return `^https?://[^/]+${healthUrlPath(entry).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\?.*)?$`;
 }
+
+/** OTEL_PYTHON_EXCLUDED_URLS: the patterns, comma-separated (entries hold no comma: foundation/health.ts). */
+export const excludedUrls = (paths: readonly string[]): string => paths.map(excludedUrlPattern).join(",");
 
 /** The ConfigMap data, keys sorted. */
 export function otelEnv(input: OtelEnvInput): Record<string, string> {

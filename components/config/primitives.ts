@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DNS1123_LABEL, labelKeyProblem, labelValueProblem, QUANTITY } from "../foundation/k8s";
+import { HEALTH_PATH } from "../foundation/health";
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 
@@ -68,8 +69,9 @@ export const quantity = () => z.string().regex(QUANTITY, "must be a Kubernetes q
 /** A Helm chart repository (Helm: http(s) index or OCI registry); a local chart goes through `jaeger.chart.path`. */
 export const chartRepo = () => z.url({ protocol: /^(https?|oci)$/, error: "must be an http://, https:// or oci:// chart repository (Helm); allowed: such a URL, or jaeger.chart.path for a local chart" });
 
-/** OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list, so one entry cannot hold a comma. */
-export const healthPath = () => z.string().min(1).regex(/^[^,]*$/, "must not contain ',' (OTEL_PYTHON_EXCLUDED_URLS is a comma-separated list)");
+/** A health-check path (components/foundation/health.ts): one exact URL path; OTEL_PYTHON_EXCLUDED_URLS is comma-separated. */
+export const healthPath = () => z.string().regex(HEALTH_PATH,
+    "must be a URL path such as health or /status.json (an optional leading '/'; no query string, fragment, whitespace or ',')");
 
 /** A labels map in Kubernetes label syntax (components/foundation/k8s.ts), which also keeps out the wildcards Istio's selector rejects. */
 export const labels = () =>

@@ -9,11 +9,12 @@
  * and flushes its spans on SIGTERM before exiting.
  *
  * Health exclusion: Node's http instrumentation reads no exclusion variable, while Eco²'s Python apps honour
- * OTEL_PYTHON_EXCLUDED_URLS (comma-separated regexes searched in the full URL). This stand-in applies exactly those
+ * OTEL_PYTHON_EXCLUDED_URLS (comma-separated regexes searched in the full URL, query string included). This stand-in applies exactly those
  * semantics to the generated value, so the test checks the value the real apps read.
  */
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { DEFAULT_HEALTH_CHECK_PATHS, healthUrlPath } from "../../components/foundation/health";
 
 const excluded = (process.env.OTEL_PYTHON_EXCLUDED_URLS ?? "").split(",").filter(Boolean).map((r) => new RegExp(r));
 
@@ -30,7 +31,7 @@ function main(): void {
     const upstream = process.env.APP_UPSTREAM;
     const server = http.createServer((req, res) => {
         const path = new URL(req.url ?? "/", "http://app").pathname;
-        if (["/health", "/ready", "/metrics"].includes(path) || !upstream) {
+        if (DEFAULT_HEALTH_CHECK_PATHS.map(healthUrlPath).includes(path) || !upstream) {
             res.writeHead(200, { "content-type": "text/plain" });
             res.end("ok");
             return;

@@ -1,5 +1,6 @@
 /** The mesh sections: `externalServices` (ServiceEntries), `istio` (the mesh and an optional istiod) and `telemetry`. */
 import { z } from "zod";
+import { DEFAULT_HEALTH_CHECK_PATHS } from "../../foundation/health";
 import { ISTIO_PORT_PROTOCOLS } from "../external-hosts";
 import { bool, chartRepo, dnsLabel, healthPath, int, percentage, port, selectorLabels, strict } from "../primitives";
 
@@ -43,8 +44,9 @@ export const telemetry = strict({
     customTags: z.record(z.string().min(1), customTag).default({})
         .describe("Span tags (Istio CustomTag: `literal`, `environment` or `header`); `deployment.environment.name` (the apps' resource attribute too) is always added."),
     workloadOverrides: z.array(workloadOverride).default([]).describe("Per-workload sampling overrides (one Telemetry each, carrying the mesh-wide tags)."),
-    healthCheckPaths: z.array(healthPath()).default(["health", "ready", "metrics"])
-        .describe("URL fragments the OTEL SDKs exclude from tracing (health, readiness, metrics)."),
+    healthCheckPaths: z.array(healthPath()).default([...DEFAULT_HEALTH_CHECK_PATHS])
+        .describe("URL paths the apps' OTEL SDKs exclude from tracing (health, readiness, metrics): " +
+            "each excludes exactly that path, with any query string."),
 }).describe("Istio Telemetry resources.");
 
 const istiod = strict({

@@ -105,4 +105,16 @@ describe("instrumentedDeployment (kubernetesx)", () => {
         const args: InstrumentedDeploymentArgs = { namespace: "a", serviceName: "svc", version: "v1", container: { image: "x:1", env: { B: "2", A: "1" } } };
         assert.deepStrictEqual(deployment(await render(args)).inputs, deployment(await render(args)).inputs);
     });
+
+    it("a Python app: its opentelemetry-instrument command is kept, and no language-specific variable is added", async () => {
+        const run = await render({
+            namespace: "auth", serviceName: "auth-api", version: "v1",
+            container: { image: "ghcr.io/eco2/auth-api:1.4.0", command: ["opentelemetry-instrument"], args: ["uvicorn", "app:app"] },
+        });
+        const c = deployment(run).inputs.spec.template.spec.containers[0];
+        assert.deepStrictEqual([c.command, c.args], [["opentelemetry-instrument"], ["uvicorn", "app:app"]]);
+        // Everything else (propagators, exporter, OTEL_PYTHON_EXCLUDED_URLS) comes from the ConfigMap.
+        assert.deepStrictEqual(c.env, [{ name: "OTEL_SERVICE_NAME", value: "auth-api" }]);
+        assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: "otel-tracing-env" } }]);
+    });
 });
