@@ -1,7 +1,7 @@
 /**
  * The processors of Jaeger's traces pipeline (part of the generated userconfig, components/jaeger/values.ts). Pure.
  *
- * Head mode: [attributes/scrub] → batch. Tail mode: memory_limiter → [attributes/scrub] → tail_sampling → batch.
+ * Head mode: memory_limiter → [attributes/scrub] → batch. Tail mode: memory_limiter → [attributes/scrub] → tail_sampling → batch.
  * Scrubbing comes before the sampler so the traces it holds during the decision wait carry no secrets either; the
  * sampler's policies read the status, the timestamps and `service.name`, which scrubbing never touches.
  * Processor names and config keys are those of the collector release Jaeger v2 is built on (contrib v0.140.1).
@@ -73,10 +73,10 @@ export function spanProcessors(p: SpanPipeline): { processors: Values; order: st
         order.push(name);
     };
     const tail = p.tailSampling.enabled;
-    if (tail) {
-        const soft = Math.round(GOMEMLIMIT_SHARE * 100);
-        use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: soft + MEMORY_SPIKE_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
-    }
+    // In every mode: the storage exporter has no queue, so a slow Elasticsearch or a burst would otherwise grow the
+    // heap until the pod is OOM-killed. Percentages of the container's cgroup limit, which the collector reads.
+    const soft = Math.round(GOMEMLIMIT_SHARE * 100);
+    use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: soft + MEMORY_SPIKE_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
     // The processor refuses an empty action list, so no scrubbing means no processor.
     if (p.scrubAttributes.length > 0) use(PROCESSOR.scrub, { actions: p.scrubAttributes.map((a) => ({ key: a.key, action: a.action })) });
     if (tail) {

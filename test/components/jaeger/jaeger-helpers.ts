@@ -39,7 +39,7 @@ export const RECEIVERS = {
 };
 export const SERVICE_SECTION = {
     extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
-    pipelines: { traces: { exporters: ["jaeger_storage_exporter"], processors: ["attributes/scrub", "batch"], receivers: ["otlp", "zipkin"] } },
+    pipelines: { traces: { exporters: ["jaeger_storage_exporter"], processors: ["memory_limiter", "attributes/scrub", "batch"], receivers: ["otlp", "zipkin"] } },
     telemetry: {
         logs: { level: "info" },
         metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] },
@@ -57,10 +57,14 @@ export const userconfigWith = (backend: unknown) => ({
     processors: {
         "attributes/scrub": { actions: [{ action: "delete", key: "http.request.header.authorization" }, { action: "hash", key: "db.statement" }] },
         batch: {},
+        memory_limiter: MEMORY_LIMITER,
     },
     receivers: RECEIVERS,
     service: SERVICE_SECTION,
 });
+
+/** Refuses spans above 80 % of the container limit (GOMEMLIMIT's share), in every mode. */
+export const MEMORY_LIMITER = { check_interval: "1s", limit_percentage: 90, spike_limit_percentage: 10 };
 
 export const HARDENED = {
     extraVolumeMounts: [{ mountPath: "/tmp", name: "tmp" }],

@@ -4,6 +4,7 @@ import * as path from "path";
 import { MockRun } from "../../../tools/mock-runtime";
 import { readStackFile } from "../../../tools/stack-file";
 import { one, ofType, ROOT, runStack } from "../../helpers";
+import { MEMORY_LIMITER } from "./jaeger-helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TELEMETRY = "kubernetes:telemetry.istio.io/v1:Telemetry";
@@ -24,11 +25,11 @@ const prodTail = (tailSampling: Record<string, unknown>) =>
 const prodJaeger = JSON.parse(readStackFile(path.join(ROOT, "Pulumi.prod.yaml"), "eco2-tracing").config["eco2-tracing:jaeger"]);
 
 describe("span pipeline (generated userconfig)", () => {
-    it("head mode (both stacks): scrubbing, then batch; nothing else", async () => {
+    it("head mode (both stacks): memory_limiter, scrubbing, then batch; nothing else", async () => {
         for (const stack of ["dev", "prod"]) {
             const u = userconfig(await runStack(stack));
-            assert.deepStrictEqual(u.service.pipelines.traces.processors, ["attributes/scrub", "batch"], stack);
-            assert.deepStrictEqual(u.processors, { "attributes/scrub": SCRUB, batch: {} }, stack);
+            assert.deepStrictEqual(u.service.pipelines.traces.processors, ["memory_limiter", "attributes/scrub", "batch"], stack);
+            assert.deepStrictEqual(u.processors, { "attributes/scrub": SCRUB, batch: {}, memory_limiter: MEMORY_LIMITER }, stack);
         }
     });
 
@@ -63,8 +64,8 @@ describe("span pipeline (generated userconfig)", () => {
         assert.deepStrictEqual(u.processors.tail_sampling.policies.map((p: { name: string }) => p.name), ["errors", "slow", "probabilistic"]);
         assert.strictEqual(u.processors.tail_sampling.policies[2].probabilistic.sampling_percentage, 1, "prod default");
         const none = userconfig(await runStack("dev", { set: { scrubAttributes: [] } }));
-        assert.deepStrictEqual(none.service.pipelines.traces.processors, ["batch"]);
-        assert.deepStrictEqual(Object.keys(none.processors), ["batch"]);
+        assert.deepStrictEqual(none.service.pipelines.traces.processors, ["memory_limiter", "batch"]);
+        assert.deepStrictEqual(Object.keys(none.processors).sort(), ["batch", "memory_limiter"]);
     });
 
     it("tail mode with the smoke workload (dev) always keeps the smoke trace, so its check still finds it", async () => {
