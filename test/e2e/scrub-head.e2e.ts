@@ -18,7 +18,7 @@ describe("PII scrubbing in head mode (real Jaeger, generated dev userconfig)", (
 
     it("stores app spans without the authorization header and with db.statement only as its SHA-256", async () => {
         const gen = await generated("dev");
-        assert.deepStrictEqual(gen.userconfig.service.pipelines.traces.processors, ["attributes/scrub", "batch"]);
+        assert.deepStrictEqual(gen.userconfig.service.pipelines.traces.processors, ["memory_limiter", "attributes/scrub", "batch"]);
         const { config, ports } = await onLoopback(gen.userconfig);
         jaeger = await startJaeger(config, ports);
         const env = gen.otelEnv("auth");
