@@ -6,6 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { stackFileKeys, StackKeysError } from "./stack-keys";
+
+export { StackKeysError } from "./stack-keys";
 
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -30,12 +33,10 @@ export function parseKeepingNumbers(text: string): any {
 }
 
 export function readStackFile(file: string, project: string): StackFileConfig {
-    const doc = parseKeepingNumbers(fs.readFileSync(file, "utf8")) ?? {};
-    const raw: Record<string, unknown> = doc.config ?? {};
+    const raw = stackFileKeys(file, project, parseKeepingNumbers(fs.readFileSync(file, "utf8")) ?? {});
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(raw)) {
-        const full = key.includes(":") ? key : `${project}:${key}`;
+    for (const [full, value] of Object.entries(raw)) {
         if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
             config[full] = SECRET_PLACEHOLDER;
             secretKeys.push(full);
@@ -68,11 +69,12 @@ export class StackFileError extends Error {
     }
 }
 
-/** The stack file's config as the engine hands it over; throws StackFileError. */
+/** The stack file's config as the engine hands it over; throws StackFileError (a StackKeysError as it is). */
 export function readStackConfig(file: string, project: ProjectFile): StackFileConfig {
     try {
         return readStackFile(file, project.name);
     } catch (e) {
+        if (e instanceof StackKeysError) throw e;
         throw new StackFileError(file, e);
     }
 }

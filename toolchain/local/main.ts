@@ -3,10 +3,11 @@
  *
  * The real `pulumi` CLI on the embedded cluster with local state (toolchain/local/local.ts): e.g.
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
- * `--policy-pack` is given. The exit code is the CLI's.
+ * `--policy-pack` is given. The exit code is the CLI's; 2 for a stack file whose keys are wrong (tools/stack-keys.ts).
  */
 import { runLocal } from "./local";
 import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
+import { StackKeysError } from "../../tools/stack-keys";
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 
@@ -15,7 +16,14 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         (argv.length ? io.out : io.err)(USAGE);
         return argv.length ? 0 : 2;
     }
-    return failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
+    try {
+        return await failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
+    } catch (e) {
+        // The stack file's keys are wrong (tools/stack-keys.ts): a config error, before the CLI runs.
+        if (!(e instanceof StackKeysError)) throw e;
+        io.err(`local: ${e.message}`);
+        return 2;
+    }
 }
 
 runWhenMain(module, "local", main);

@@ -10,6 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR, sharedChart } from "../kit/paths";
 import { stackNames } from "./stack-defaults";
+import { normalizeKeys, stackFileKeys } from "../../tools/stack-keys";
 
 const readYaml = (file: string) => (fs.existsSync(file) ? YAML.parse(fs.readFileSync(file, "utf8")) ?? {} : {});
 
@@ -40,17 +41,24 @@ export function writeWorkspace(dir: string, projectDir: string, stack: string, t
     const source = readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`));
     const local = readYaml(copy);
     const previouslyCommitted: string[] = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, "utf8")) : [];
-    const config: Record<string, any> = { ...(local.config ?? {}) };
+    // Full keys everywhere (tools/stack-keys.ts): a user's `jaeger` and the runner's `${project}:jaeger` are one section.
+    const committed = stackFileKeys(path.join(projectDir, `Pulumi.${stack}.yaml`), project.name, source);
+    const kept = { ...(local.config ?? {}) };
+    for (const key of previouslyCommitted) delete kept[key];
+    const config: Record<string, any> = { ...normalizeKeys(project.name, kept).config };
     for (const key of previouslyCommitted) delete config[key];
-    Object.assign(config, source.config ?? {});
+    Object.assign(config, committed);
     if (projectDir === PROJECT_DIR) useSharedChart(project.name, config);
     const salt = local.encryptionsalt ? { encryptionsalt: local.encryptionsalt } : {};
     fs.writeFileSync(copy, YAML.stringify({ ...local, ...source, ...salt, config }));
-    fs.writeFileSync(keysFile, JSON.stringify(Object.keys(source.config ?? {}).sort()));
+    fs.writeFileSync(keysFile, JSON.stringify(Object.keys(committed).sort()));
     return { dir: ws, project: project.name, config };
 }
 
-/** No chart repository is reachable here; the real archive beside the clone is (the README says so). */
+/**
+ * No chart repository is reachable here; the real archive beside the clone is (the README says so). `config` has full
+ * keys; the path goes under the user's section, and a chart path the user set is kept.
+ */
 export function useSharedChart(project: string, config: Record<string, any>): void {
     const key = `${project}:jaeger`;
     const chart = stackNames(project, config).chart;

@@ -23,6 +23,7 @@ import { PROJECT_DIR } from "../../toolchain/kit/paths";
 import { EngineEvent, readEventLog, renderedObjects } from "./engine-plan";
 import type { KubeObject } from "./write-manifests";
 import { parseKeepingNumbers, SECRET_PLACEHOLDER } from "../stack-file";
+import { stackFileKeys } from "../stack-keys";
 
 export interface EngineSynthOptions {
     project: string;
@@ -53,10 +54,11 @@ export interface EngineSynth {
  * The stack file's config for the plan: numbers JSON cannot hold kept as written (the CLI cannot pass them on, the
  * config module reports them with their range); `secure:` values (encrypted for another stack's secrets provider)
  * left out, to be set again as secrets with a placeholder; the chart archive beside the clone used as the runner
- * uses it for this project, since no chart repository is reachable here.
+ * uses it for this project, since no chart repository is reachable here. Keys are full (tools/stack-keys.ts).
  */
 function planConfig(file: string, project: string): { config: Record<string, any>; secureKeys: string[] } {
-    const config: Record<string, any> = { ...(parseKeepingNumbers(fs.readFileSync(file, "utf8"))?.config ?? {}) };
+    // Full keys (`jaeger` is `${project}:jaeger`), so the chart path goes under the user's own section, never beside it.
+    const config: Record<string, any> = stackFileKeys(file, project, parseKeepingNumbers(fs.readFileSync(file, "utf8")) ?? {});
     const secureKeys = Object.keys(config).filter((k) => config[k] && typeof config[k] === "object" && "secure" in config[k]);
     for (const k of secureKeys) delete config[k];
     useSharedChart(project, config);

@@ -21,7 +21,7 @@ import { reconcileConfig } from "../policy-check/analyzer";
 import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
-import { readProject, readStackConfig, StackFileError } from "../stack-file";
+import { readProject, readStackConfig, StackFileError, StackKeysError } from "../stack-file";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel, ToolchainError } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
 import { makeDirs, outDirProblem, removeFiles } from "./out-dir";
@@ -125,7 +125,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
             io.err(`warning: ${rel(configFile)} sets ${project.name}:environment "${environment}" but the stack is "${args.stack}"; the policy config is chosen by stack name (${policyConfigSource}), so pass --policy-pack-config for the "${environment}" rules`);
         }
     } catch (e) {
-        if (e instanceof StackFileError) return failed(e.message, 2);
+        if (e instanceof StackFileError || e instanceof StackKeysError) return failed(e.message, 2);
         throw e;
     }
 
