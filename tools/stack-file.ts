@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { stackFileKeys, StackKeysError } from "./stack-keys";
+import { parseConfig } from "../components/config";
 
 export { StackKeysError } from "./stack-keys";
 
@@ -18,15 +19,18 @@ export interface StackFileConfig {
 }
 
 /**
- * The file's YAML with every number JSON cannot hold (`1e999`, `.inf`, `.nan`) kept as written, as a string: JSON
- * would turn it into null, and the config module then reports the number as the user wrote it, with its range.
+ * The file's YAML with every number JSON cannot hold (`1e999`, `.inf`, `.nan`) or not exactly (an integer beyond
+ * 2^53: `99999999999999999999999` would become `1e+23`) kept as written, as a string: the config module then reports
+ * the number as the user wrote it, with its range.
  */
 export function parseKeepingNumbers(text: string): any {
     const doc = YAML.parseDocument(text);
     if (doc.errors.length > 0) throw doc.errors[0];
     YAML.visit(doc, {
         Scalar(_, node) {
-            if (typeof node.value === "number" && !Number.isFinite(node.value) && node.source !== undefined) node.value = node.source;
+            if (typeof node.value !== "number" || node.source === undefined) return;
+            const inexact = Number.isInteger(node.value) && !Number.isSafeInteger(node.value);
+            if (!Number.isFinite(node.value) || inexact) node.value = node.source;
         },
     });
     return doc.toJS();
@@ -71,10 +75,31 @@ export class StackFileError extends Error {
 
 /** The stack file's config as the engine hands it over; throws StackFileError (a StackKeysError as it is). */
 export function readStackConfig(file: string, project: ProjectFile): StackFileConfig {
+    if (!fs.existsSync(file)) {
+        const dir = path.dirname(file);
+        const stacks = fs.existsSync(dir) ? fs.readdirSync(dir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []).sort() : [];
+        throw new StackFileError(file, `no such file (stack files beside it: ${stacks.join(", ") || "none"})`);
+    }
     try {
         return readStackFile(file, project.name);
     } catch (e) {
         if (e instanceof StackKeysError) throw e;
         throw new StackFileError(file, e);
     }
+}
+
+/**
+ * The config module's verdict on a stack file, before anything touches a cluster: throws its ConfigError (every
+ * problem, summarised), StackFileError or StackKeysError. The program judges again on the engine; this only moves
+ * the failure ahead of the side effects (the platform's namespaces, a local stack). Returns the file's config.
+ */
+export function checkStackConfig(file: string, project: ProjectFile, stack: string): StackFileConfig {
+    const { config, secretKeys } = readStackConfig(file, project);
+    const prefix = `${project.name}:`;
+    const own = (key: string) => key.startsWith(prefix);
+    const raw = Object.fromEntries(Object.entries(config).filter(([k]) => own(k)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const otherKeys = Object.fromEntries(Object.entries(config).filter(([k]) => !own(k)));
+    const secrets = new Set(secretKeys.filter(own).map((k) => k.slice(prefix.length)));
+    parseConfig(raw, { stack, project: project.name, secretKeys: secrets, otherKeys });
+    return { config, secretKeys };
 }

@@ -6,10 +6,10 @@
  * or a top-level section Pulumi does not know (`confg:`) is a config error (exit 2), reported like the config
  * module's problems: the key, the value as written, what is allowed.
  */
-import { suggest, TOP_LEVEL_KEYS } from "../components/config/schema";
+import { suggest } from "../components/config/schema";
+import { show } from "../components/config/primitives";
+import { unknownNamespaceProblems } from "../components/config/namespaces";
 
-/** Namespaces of the providers and the engine a stack file may configure besides the project's own. */
-export const PROVIDER_NAMESPACES = ["kubernetes", "pulumi"] as const;
 /** The top-level sections of a Pulumi.<stack>.yaml. */
 export const STACK_FILE_SECTIONS = ["config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider"] as const;
 
@@ -20,12 +20,6 @@ export class StackKeysError extends Error {
         super(`invalid stack file ${file} (${count}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "StackKeysError";
     }
-}
-
-function show(value: unknown): string {
-    if (value === undefined) return "(unset)";
-    const s = JSON.stringify(value);
-    return s.length > 120 ? s.slice(0, 117) + "..." : s;
 }
 
 /** A key as the engine names it: without a namespace it is the project's. */
@@ -53,22 +47,6 @@ export function normalizeKeys(project: string, config: Record<string, unknown>):
         out[full] = value;
     }
     return { config: out, problems };
-}
-
-/** Keys under a namespace that is neither the project's nor a provider's, with the project key that was meant. */
-export function unknownNamespaceProblems(project: string, config: Record<string, unknown>): string[] {
-    const allowed = [project, ...PROVIDER_NAMESPACES];
-    const problems: string[] = [];
-    for (const key of Object.keys(config)) {
-        if (!key.includes(":")) continue;
-        const [namespace, ...rest] = key.split(":");
-        if (allowed.includes(namespace)) continue;
-        const name = rest.join(":");
-        const meant = suggest(name.split(".")[0], TOP_LEVEL_KEYS);
-        const hint = meant ? ` (did you mean ${project}:${meant}?)` : "";
-        problems.push(`${key} = ${show(config[key])}: unknown namespace "${namespace}"${hint}; allowed namespaces: ${allowed.join(", ")}`);
-    }
-    return problems;
 }
 
 /** Top-level sections of the stack file that Pulumi does not know (`confg:`: its config would be ignored). */

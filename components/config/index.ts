@@ -15,6 +15,8 @@ import { isWildcardHost } from "./external-hosts";
 import { isPlainObject } from "../foundation/k8s";
 import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
 import { probabilisticPercentOf, samplingPercentOf } from "./sampling-rules";
+import { show } from "./primitives";
+import { unknownNamespaceProblems } from "./namespaces";
 
 export const PROJECT = "eco2-tracing";
 
@@ -54,10 +56,16 @@ export interface TracingConfig {
     readonly warnings: readonly string[];
 }
 
+/** Problems a message lists; the rest are counted (a thousand-namespace mistake must stay readable). */
+export const SHOWN_PROBLEMS = 20;
+
 /** A RunError, so the CLI prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
     constructor(readonly stack: string, readonly problems: string[]) {
-        super(`invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
+        const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+        const rest = problems.length - SHOWN_PROBLEMS;
+        super(`invalid configuration for stack "${stack}" (${count}):\n` + problems.slice(0, SHOWN_PROBLEMS).map((p) => `  - ${p}`).join("\n") +
+            (rest > 0 ? `\n  … and ${rest} more` : ""));
         this.name = "ConfigError";
     }
 }
@@ -67,6 +75,8 @@ export interface ParseContext {
     project?: string;
     /** Top-level keys the engine holds as secrets (the storage password must be one). */
     secretKeys?: ReadonlySet<string>;
+    /** The stack's keys of other namespaces, full (`kubernetes:context`): a misspelt project namespace is reported. */
+    otherKeys?: Record<string, unknown>;
 }
 
 /** Objects and lists arrive from the engine as JSON strings; scalars stay strings for the schema to coerce. */
@@ -98,12 +108,6 @@ function keyPath(project: string, path: PropertyKey[]): string {
     let out = `${project}:${String(path[0])}`;
     for (const p of path.slice(1)) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
     return out;
-}
-
-function show(value: unknown): string {
-    if (value === undefined) return "(unset)";
-    const s = JSON.stringify(value);
-    return s.length > 120 ? s.slice(0, 117) + "..." : s;
 }
 
 /**
@@ -167,6 +171,7 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
         problems.push(`stack "${context.stack}": unknown key ${project}:${key}${hint ? ` (did you mean ${project}:${hint}?)` : ""}; ` +
             `allowed: ${TOP_LEVEL_KEYS.join(", ")}`);
     }
+    problems.push(...unknownNamespaceProblems(project, context.otherKeys ?? {}).map((p) => `stack "${context.stack}": ${p}`));
     const sections: Partial<Raw> = {};
     const shape = rawConfigSchema.shape;
     for (const key of TOP_LEVEL_KEYS as (keyof Raw)[]) {
@@ -214,20 +219,24 @@ export function parseConfig(raw: Record<string, unknown>, context: ParseContext)
     return deepFreeze(config);
 }
 
-/** Reads and validates the running stack's config (`eco2-tracing:*`; other namespaces are not ours). */
+/** Reads and validates the running stack's config (`eco2-tracing:*`; other namespaces only as far as they exist). */
 export function loadStackConfig(): TracingConfig {
     const project = pulumi.getProject();
     const stack = pulumi.getStack();
     const prefix = `${project}:`;
     const raw: Record<string, string> = {};
     const secretKeys = new Set<string>();
+    const otherKeys: Record<string, unknown> = {};
     // isConfigSecret exists at runtime but is not in the SDK's typings.
     const isSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(prefix)) continue;
+        if (!key.startsWith(prefix)) {
+            otherKeys[key] = value;
+            continue;
+        }
         const name = key.slice(prefix.length);
         raw[name] = value;
         if (isSecret?.(key)) secretKeys.add(name);
     }
-    return parseConfig(raw, { stack, project, secretKeys });
+    return parseConfig(raw, { stack, project, secretKeys, otherKeys });
 }

@@ -34,10 +34,11 @@ function numeric(whole: boolean, range: Range) {
     const below = range.message ?? `must be at least ${range.min}`;
     const above = range.message ?? `must be at most ${range.max}`;
     const allowed = range.message?.replace(/^must be /, "") ?? [range.min !== undefined && `at least ${range.min}`, range.max !== undefined && `at most ${range.max}`].filter(Boolean).join(" and ");
-    // z.number() refuses non-finite values with "not a number": say what is allowed instead.
+    // z.number() refuses non-finite values with "not a number", and int() a whole number beyond 2^53 as not whole:
+    // say what is allowed instead.
     const nonFinite = (v: unknown, ctx: z.RefinementCtx) => {
         const n = toNumber(v);
-        if (typeof n !== "number" || Number.isFinite(n)) return n;
+        if (typeof n !== "number" || (Number.isFinite(n) && !(whole && Number.isInteger(n) && !Number.isSafeInteger(n)))) return n;
         const bound = Number.isNaN(n) ? undefined : n > 0 ? range.max : range.min;
         const message = Number.isNaN(n) ? `is not a number${allowed ? `; allowed: ${allowed}` : ""}` : bound === undefined ? "must be a finite number" : n > 0 ? above : below;
         ctx.addIssue({ code: "custom", message });
@@ -102,6 +103,13 @@ function editDistance(a: string, b: string): number {
         }
     }
     return row[b.length];
+}
+
+/** A value as a message shows it: JSON, cut at 120 characters (a long list must not make a 9,000-character line). */
+export function show(value: unknown): string {
+    if (value === undefined) return "(unset)";
+    const s = JSON.stringify(value);
+    return s.length > 120 ? s.slice(0, 117) + "..." : s;
 }
 
 /** The closest allowed key to an unknown one, when it is close enough to be a typo. */

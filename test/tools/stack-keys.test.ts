@@ -10,7 +10,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT } from "../../components/config";
 import { readStackFile, readStackConfig, readProject, StackKeysError } from "../../tools/stack-file";
-import { normalizeKeys, stackFileKeys, unknownNamespaceProblems, unknownSectionProblems } from "../../tools/stack-keys";
+import { normalizeKeys, stackFileKeys, unknownSectionProblems } from "../../tools/stack-keys";
+import { unknownNamespaceProblems } from "../../components/config/namespaces";
 import { ROOT } from "../helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "stack-keys-"));

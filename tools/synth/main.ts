@@ -21,9 +21,11 @@ import { reconcileConfig } from "../policy-check/analyzer";
 import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
-import { readProject, readStackConfig, StackFileError, StackKeysError } from "../stack-file";
+import { checkStackConfig, readProject, StackFileError, StackKeysError } from "../stack-file";
+import { ConfigError } from "../../components/config";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel, ToolchainError } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
+import { shortStackName, StackNameError } from "../../toolchain/kit/stack-name";
 import { makeDirs, outDirProblem, removeFiles } from "./out-dir";
 import { jaegerLabelDisagreements } from "./policy-agreement";
 import { policies } from "../../policy-pack/policies";
@@ -62,11 +64,14 @@ function parse(argv: string[]) {
     if (parsed.values.help) return { help: true as const };
     const [stack, ...extra] = parsed.positionals;
     if (!stack || extra.length) throw new UsageError(stack ? `unexpected arguments: ${extra.join(" ")}` : "missing <stack>");
-    // A stack name is also a path component (out/<stack>, Pulumi.<stack>.yaml): "." and ".." would leave out/.
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack === "." || stack === "..") {
-        throw new UsageError(`invalid stack name "${stack}"; allowed: letters, digits, '-', '_' and '.', not "." or ".."`);
+    // `--out=` would silently mean the default: an option given is an option with a value.
+    const empty = Object.entries(parsed.values).filter(([, v]) => v === "").map(([k]) => `--${k}`);
+    if (empty.length) throw new UsageError(`${empty.join(", ")}: needs a value`);
+    try {
+        return { help: false as const, ...parsed.values, stack: shortStackName(stack, readProject(PROJECT_DIR).name) };
+    } catch (e) {
+        throw e instanceof StackNameError ? new UsageError(e.message) : e;
     }
-    return { help: false as const, stack, ...parsed.values };
 }
 
 /** The whole command; resolves to the exit code. */
@@ -119,13 +124,14 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const project = readProject(root);
     const configFile = args["config-file"] ? callerPath(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
     try {
-        const stackConfig = readStackConfig(configFile, project);
+        // Judged before the engine runs: a bad config creates nothing in the embedded cluster.
+        const stackConfig = checkStackConfig(configFile, project, args.stack);
         const environment = stackConfig.config[`${project.name}:environment`];
         if (args["config-file"] && environment !== undefined && environment !== args.stack) {
             io.err(`warning: ${rel(configFile)} sets ${project.name}:environment "${environment}" but the stack is "${args.stack}"; the policy config is chosen by stack name (${policyConfigSource}), so pass --policy-pack-config for the "${environment}" rules`);
         }
     } catch (e) {
-        if (e instanceof StackFileError || e instanceof StackKeysError) return failed(e.message, 2);
+        if (e instanceof StackFileError || e instanceof StackKeysError || e instanceof ConfigError) return failed(e.message, 2);
         throw e;
     }
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
-import { parseConfig, PROJECT, TracingConfig } from "../../../components/config";
+import { ConfigError, parseConfig, PROJECT, SHOWN_PROBLEMS, TracingConfig } from "../../../components/config";
 import { readStackFile } from "../../../tools/stack-file";
 import { configProblems, expectConfigProblem, ROOT } from "../../helpers";
 
@@ -148,6 +148,27 @@ describe("config", () => {
             assert.ok(found.some((p) => p.includes("eco2-tracing:sampling") && p.includes("1–10")));
             assert.ok(found.some((p) => p.includes("appNamespaces[0]")));
             assert.ok(found.some((p) => p.includes("jaeger.replicas")));
+        });
+        it("a key under a misspelt project namespace is an error naming the key meant; provider keys are not", () => {
+            const otherKeys = { "eco2-tracng:sampling": "50", "kubernetes:context": "kind", "pulumi:tags": "{}" };
+            assert.throws(() => parseConfig({ environment: "dev" }, { stack: "dev", otherKeys }), (e: ConfigError) => {
+                assert.strictEqual(e.problems.length, 1, e.problems.join("\n"));
+                const meant = /unknown namespace "eco2-tracng" \(did you mean eco2-tracing:sampling\?\)/;
+                assert.ok(e.problems[0].startsWith('stack "dev": eco2-tracng:sampling = "50": '), e.problems[0]);
+                assert.match(e.problems[0], meant);
+                return true;
+            });
+        });
+        it("a long list of problems is summarised: the first ones, then how many more", () => {
+            const appNamespaces = Array.from({ length: 1000 }, (_, i) => `BAD-${i}`);
+            assert.throws(() => parseConfig({ environment: "dev", appNamespaces }, { stack: "dev" }), (e: ConfigError) => {
+                assert.strictEqual(e.problems.length, 1000);
+                assert.match(e.message, /\(1000 problems\)/);
+                assert.strictEqual(e.message.split("\n").filter((l) => l.startsWith("  - ")).length, SHOWN_PROBLEMS);
+                assert.match(e.message, new RegExp(`… and ${1000 - SHOWN_PROBLEMS} more$`));
+                for (const line of e.message.split("\n")) assert.ok(line.length < 400, line);
+                return true;
+            });
         });
         it("environment is required", () => expectConfigProblem({}, "eco2-tracing:environment", "(unset)", "dev"));
         it("the result is deeply frozen", () => {

@@ -151,15 +151,17 @@ describe("config rules through a stack file and the program", function () {
         assert.match(run, /\(2 problems\)/);
     });
 
-    it("numbers as written: huge exponents, .inf and .nan with the allowed range", async () => {
+    it("numbers as written: huge exponents and integers, .inf and .nan with the allowed range", async () => {
         const file = path.join(tmp, "numbers.yaml");
-        fs.writeFileSync(file, "config:\n  eco2-tracing:environment: dev\n  eco2-tracing:sampling: 1e999\n  eco2-tracing:jaeger:\n    replicas: .nan\n    memory: {maxTraces: -.inf}\n  eco2-tracing:istio: {maxPathTagLength: 1e3}\n");
+        fs.writeFileSync(file, "config:\n  eco2-tracing:environment: dev\n  eco2-tracing:sampling: 1e999\n  eco2-tracing:jaeger:\n    replicas: .nan\n    memory: {maxTraces: -.inf}\n  eco2-tracing:istio: {maxPathTagLength: 1e3}\n" +
+            "  eco2-tracing:tailSampling: {numTraces: 99999999999999999999999}\n");
         const run = await programWith("dev", file);
         rejected(run,
             ["sampling", '"1e999"', "must be a percentage from 0 to 100"],
             ["jaeger.replicas", '".nan"', "is not a number; allowed: at least 1 and at most 20"],
             ["jaeger.memory.maxTraces", '"-.inf"', "must be at least 1000"],
+            ["tailSampling.numTraces", '"99999999999999999999999"', "must be at most 10000000"],
         );
-        assert.match(run, /\(3 problems\)/, "1e3 is a valid maxPathTagLength");
+        assert.match(run, /\(4 problems\)/, "1e3 is a valid maxPathTagLength");
     });
 });
