@@ -13,6 +13,9 @@ import { cacheDir, PROJECT_DIR } from "../kit/paths";
 import { stackNames } from "./stack-defaults";
 import { toolPaths } from "../build/tools";
 import { ToolchainError } from "../kit/command";
+import { shortStackName } from "../kit/stack-name";
+import { checkStackConfig, readProject, readStackConfig } from "../../tools/stack-file";
+import { PROJECT } from "../../components/config";
 
 /** Protects nothing; it only lets the CLI encrypt local stacks without asking. */
 const LOCAL_PASSPHRASE = "eco2-local-only";
@@ -101,6 +104,23 @@ export function localEnv(tools: Record<string, string>, kubeconfig: string, dir:
     };
 }
 
+/**
+ * Before anything runs: the stack's name (its short form replaces a qualified `org/project/stack`), its stack file,
+ * and for a plan or deploy of this project its config, so a bad one creates nothing (no cluster, no platform
+ * namespaces, no local stack). Throws StackNameError, StackFileError, StackKeysError or ConfigError.
+ */
+export function judgeStack(args: string[], stack: string, projectDir: string, command: string | undefined): string[] {
+    const project = readProject(projectDir);
+    const short = shortStackName(stack, project.name);
+    const file = path.join(projectDir, `Pulumi.${short}.yaml`);
+    if (command && PACK_COMMANDS.has(command) && project.name === PROJECT) checkStackConfig(file, project, short);
+    else readStackConfig(file, project);
+    return args.map((a, i) => {
+        if (a === `--stack=${stack}` || a === `-s=${stack}`) return `${a.split("=")[0]}=${short}`;
+        return a === stack && (args[i - 1] === "-s" || args[i - 1] === "--stack") ? short : a;
+    });
+}
+
 /** Runs `pulumi <args>` against the embedded cluster; builds the toolchain and starts the cluster when needed. */
 export async function runLocal(args: string[], opts: LocalOptions = {}): Promise<LocalRun> {
     const log = opts.log ?? ((line: string) => process.stderr.write(`[local] ${line}\n`));
@@ -108,28 +128,31 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
         // The CLI would write an encryptionsalt into that file, which may be a committed one.
         throw new ToolchainError("--config-file is not supported here: the stack file is the workspace copy of Pulumi.<stack>.yaml");
     }
+    const projectDir = opts.projectDir ?? PROJECT_DIR;
+    const { stack, command } = parsePulumiArgs(args);
+    if (stack !== undefined) args = judgeStack(args, stack, projectDir, command);
+    const short = stack === undefined ? undefined : parsePulumiArgs(args).stack!;
     const tools = await toolPaths(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kubectl"], log);
     const kubeconfig = await clusterUp(log);
     const dir = localDir(opts);
     await resetStateOnNewCluster(dir, log);
-    const { stack, command } = parsePulumiArgs(args);
-    const ws = writeWorkspace(dir, opts.projectDir ?? PROJECT_DIR, stack ?? "dev", tools);
+    const ws = writeWorkspace(dir, projectDir, short ?? "dev", tools);
     const env = { ...localEnv(tools, kubeconfig, dir), ...opts.env };
     const pulumi = (argv: string[], inherit = false) => run(tools.pulumi, argv, { cwd: ws.dir, env, inherit });
-    if (stack) {
+    if (short) {
         const stacks = pulumi(["stack", "ls", "--json"]);
-        if (stacks.code === 0 && !JSON.parse(stacks.stdout || "[]").some((s: { name: string }) => s.name === stack)) {
-            log(`initialising local stack ${stack} from Pulumi.${stack}.yaml`);
-            const init = pulumi(["stack", "init", stack]);
+        if (stacks.code === 0 && !JSON.parse(stacks.stdout || "[]").some((s: { name: string }) => s.name === short)) {
+            log(`initialising local stack ${short} from Pulumi.${short}.yaml`);
+            const init = pulumi(["stack", "init", short]);
             if (init.code !== 0) return init;
         }
     }
     const extra: string[] = [];
-    if (command && PACK_COMMANDS.has(command) && stack) {
+    if (command && PACK_COMMANDS.has(command) && short) {
         providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
         if (!args.some((a) => a.startsWith("--policy-pack"))) {
             ensurePackDependencies(log);
-            extra.push(...packArgs(stack));
+            extra.push(...packArgs(short));
         }
     }
     return pulumi([...args, ...extra], !(opts.capture ?? false));

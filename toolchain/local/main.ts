@@ -3,11 +3,15 @@
  *
  * The real `pulumi` CLI on the embedded cluster with local state (toolchain/local/local.ts): e.g.
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
- * `--policy-pack` is given. The exit code is the CLI's; 2 for a stack file whose keys are wrong (tools/stack-keys.ts).
+ * `--policy-pack` is given. The exit code is the CLI's; 2 for a stack name, stack file or config that is wrong (judged first).
  */
 import { runLocal } from "./local";
 import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
-import { StackKeysError } from "../../tools/stack-keys";
+import { StackFileError, StackKeysError } from "../../tools/stack-file";
+import { StackNameError } from "../kit/stack-name";
+import { ConfigError } from "../../components/config";
+
+const BAD_INPUT = [StackNameError, StackFileError, StackKeysError, ConfigError];
 
 const USAGE = "usage: npm run local -- <pulumi arguments>   e.g. npm run local -- up -s dev --yes";
 
@@ -19,9 +23,9 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     try {
         return await failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
     } catch (e) {
-        // The stack file's keys are wrong (tools/stack-keys.ts): a config error, before the CLI runs.
-        if (!(e instanceof StackKeysError)) throw e;
-        io.err(`local: ${e.message}`);
+        // The stack's name, file or config is wrong (judged before the CLI or the cluster runs): exit 2.
+        if (!BAD_INPUT.some((type) => e instanceof type)) throw e;
+        io.err(`local: ${(e as Error).message}`);
         return 2;
     }
 }
