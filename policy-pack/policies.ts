@@ -8,7 +8,7 @@ import { appNamespaceZipkinEgress } from "./policies/app-namespace-zipkin-egress
 import { jaegerCollectorNotHeadless } from "./policies/jaeger-collector-not-headless";
 import { jaegerResourcesBounded } from "./policies/jaeger-resources-bounded";
 import { jaegerUiNotPublic } from "./policies/jaeger-ui-not-public";
-import { prodSamplingRange } from "./policies/prod-sampling-range";
+import { prodSamplingRange, samplingRangeConfigProblem } from "./policies/prod-sampling-range";
 import { serviceEntryWildcardResolution } from "./policies/service-entry-wildcard-resolution";
 import { telemetryProviderKnown } from "./policies/telemetry-provider-known";
 
@@ -24,3 +24,8 @@ export const policies: Policies = [
     jaegerUiNotPublic,
     jaegerResourcesBounded,
 ];
+
+/** Checks of a policy's config across its properties (JSON schema checks each alone), by policy name. */
+export const CONFIG_CHECKS: Readonly<Record<string, (properties: Record<string, unknown>) => string | undefined>> = {
+    [prodSamplingRange.name]: samplingRangeConfigProblem,
+};

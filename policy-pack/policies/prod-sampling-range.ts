@@ -46,6 +46,12 @@ function tailSamplers(resources: readonly ResourceLike[]): Sampler[] {
     return out;
 }
 
+/** What JSON schema cannot say of this policy's config: a reversed range is a broken config, not a violation. */
+export function samplingRangeConfigProblem(config: { min?: unknown; max?: unknown }): string | undefined {
+    const { min, max } = config;
+    return typeof min === "number" && typeof max === "number" && min > max ? `config min (${min}) is greater than max (${max})` : undefined;
+}
+
 export const prodSamplingRange: StackValidationPolicy = {
     name: "prod-sampling-range",
     description: "What is stored is within [min, max] percent: head sampling through mesh- and namespace-wide Telemetry (workload overrides above max only if allow-listed), tail sampling through the collector's probabilistic percentage with the mesh at 100 %.",
@@ -60,8 +66,8 @@ export const prodSamplingRange: StackValidationPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const config = read<Config>(args.getConfig(), DEFAULTS);
-        // JSON schema cannot relate two properties; a reversed range is a broken config, not a violation.
-        if (config.min > config.max) throw new Error(`prod-sampling-range: config min (${config.min}) is greater than max (${config.max})`);
+        const broken = samplingRangeConfigProblem(config);
+        if (broken) throw new Error(`prod-sampling-range: ${broken}`);
         const samplers = tailSamplers(args.resources);
         const telemetries = args.resources.filter((r) => isTelemetry(r.type));
         if (samplers.length === 0 && telemetries.length === 0) args.notApplicable("no Telemetry and no tail-sampling collector config in the checked resources");

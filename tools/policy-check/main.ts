@@ -15,7 +15,8 @@ import { policies } from "../../policy-pack/policies";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain } from "../../toolchain/kit/command";
 import { ManifestError, ManifestResource, parseManifests } from "./read-manifests";
 import { parsePolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "./pack-config";
-import { analyze, reconcileConfig } from "./analyzer";
+import { analyze } from "./analyzer";
+import { checkPolicyPackConfig } from "./pack-check";
 
 const USAGE = "usage: npm run policy:check -- [--config policy-config.json] <file.yaml|directory|-> ...";
 
@@ -113,8 +114,7 @@ async function check(argv: string[], io: CommandIO): Promise<number> {
     if (args.config) {
         // Checked before any manifest is read: a bad config fails fast, naming the file.
         config = parsePolicyPackConfig(read(args.config), args.config);
-        const { unknown } = reconcileConfig(policies, config, { source: args.config });
-        for (const name of unknown) io.err(`warning: ${args.config}: "${name}" is not a policy of this pack (ignored)`);
+        checkPolicyPackConfig(policies, config, args.config);
     }
 
     const seen = new Map<string, number>();

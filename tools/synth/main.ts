@@ -6,10 +6,9 @@
  * and the pack's verdict; an `up` with `renderYamlToDirectory` gives every object the stack applies, the chart's
  * own rendered by the provider. The objects are validated against upstream schemas.
  *
- * Exit codes: 0 clean (advisories allowed); 1 schema failure, mandatory violation or a failure to run (including a
- * policy config the pack's own schemas reject, which the CLI reports); 2 invalid stack config, arguments, an
- * unusable --out directory or an unreadable/malformed policy config file (nothing is written, and a previous run's
- * files in the output directory are removed).
+ * Exit codes: 0 clean (advisories allowed); 1 schema failure, mandatory violation or a failure to run; 2 invalid
+ * stack config, arguments, an unusable --out directory or a policy config file policy:check refuses (judged before
+ * the engine runs; nothing is written, and a previous run's files in the output directory are removed).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,6 +17,7 @@ import { configErrorMessage, engineDiagnostics, plannedReleases, plannedResource
 import { renderHelmReleases, renderManifests } from "./write-manifests";
 import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../policy-check/pack-config";
 import { reconcileConfig } from "../policy-check/analyzer";
+import { checkPolicyPackConfig } from "../policy-check/pack-check";
 import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
@@ -81,6 +81,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     let policyConfig: PolicyPackConfig | undefined;
     let policyConfigSource = "pack defaults";
     let policyConfigFile: string | undefined;
+    let reconciled = reconcileConfig(policies).config;
     try {
         const parsed = parse(argv);
         if (parsed.help) {
@@ -92,6 +93,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         const configFile = args["policy-pack-config"] ? callerPath(args["policy-pack-config"]) : path.join(packDir, "config", `${args.stack}.json`);
         if (args["policy-pack-config"] || fs.existsSync(configFile)) {
             policyConfig = readPolicyPackConfig(configFile, rel(configFile));
+            // Judged as policy:check judges it, before the engine: the CLI would accept a misspelt policy name.
+            reconciled = checkPolicyPackConfig(policies, policyConfig, rel(configFile));
             policyConfigSource = rel(configFile);
             policyConfigFile = configFile;
         }
@@ -170,14 +173,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     ];
 
     const policy = policyVerdict(preview.events);
-    // The reconciled config only for this check; the CLI has already judged the file itself.
-    let reconciled: PolicyPackConfig | undefined;
-    try {
-        reconciled = reconcileConfig(policies, policyConfig).config;
-    } catch (e) {
-        if (!(e instanceof PolicyConfigError)) throw e;
-    }
-    if (reconciled) for (const line of jaegerLabelDisagreements(resources, reconciled, policyConfigSource)) io.err(`warning: ${line}`);
+    for (const line of jaegerLabelDisagreements(resources, reconciled, policyConfigSource)) io.err(`warning: ${line}`);
 
     const title = `synth ${project.name}/${args.stack} (config: ${rel(configFile)}; engine: preview ${preview.seconds.toFixed(1)} s, render ${render.seconds.toFixed(1)} s)`;
     io.out(formatSummary({ title, registered: resources.length, stackObjects: objects, schema, policy, policyConfigSource, written }).replace(/\n$/, ""));

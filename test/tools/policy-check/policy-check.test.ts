@@ -118,12 +118,21 @@ describe("npm run policy:check", function () {
         assert.match(both.lines.at(-1)!, /11 object\(s\) from 2 file\(s\)/);
     });
 
-    it("--config naming a policy the pack lacks: a warning on stderr, the check runs", async () => {
-        const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")), "extra.json");
-        fs.writeFileSync(config, '{"nope": "advisory"}');
-        const r = await check(["--config", config, fixture("compliant.yaml")]);
-        assert.strictEqual(r.code, 0, r.stderr);
-        assert.strictEqual(r.stderr, `warning: ${config}: "nope" is not a policy of this pack (ignored)\n`);
+    it("--config naming a policy the pack lacks, or a reversed range: exit 2 naming the policy meant, before any manifest", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"));
+        const cases: [string, RegExp][] = [
+            ['{"prod-sampling-rnage": {"enforcementLevel": "mandatory", "max": 5}}',
+                /- \S+: "prod-sampling-rnage" is not a policy of this pack \(did you mean "prod-sampling-range"\?\); allowed: /],
+            ['{"prod-sampling-range": {"min": 20, "max": 5}}', /- \S+: prod-sampling-range: config min \(20\) is greater than max \(5\)/],
+        ];
+        for (const [json, pattern] of cases) {
+            const config = path.join(dir, "config.json");
+            fs.writeFileSync(config, json);
+            const r = await check(["--config", config, fixture("missing.yaml")]);
+            assert.strictEqual(r.code, 2, r.stderr);
+            assert.match(r.stderr, pattern);
+            assert.ok(!r.stderr.includes("missing.yaml"), "the config is judged first");
+        }
     });
 
     it("unreadable input or config: exit 2 naming the file and the reason", async () => {

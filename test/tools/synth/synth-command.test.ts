@@ -57,6 +57,17 @@ describe("synth: the command", function () {
         }
     });
 
+    it("--policy-pack-config is judged as policy:check judges it, before the engine: exit 2 naming the policy", async () => {
+        const file = path.join(tmp, "pack.json");
+        fs.writeFileSync(file, '{"prod-sampling-range": {"min": 20, "max": 5}, "jaeger-ui-public": "mandatory"}');
+        const run = await runCommand(synth, ["dev", "--policy-pack-config", file]);
+        assert.strictEqual(run.code, 2, run.stderr);
+        assert.match(run.stderr, /^invalid policy pack config:\n/);
+        assert.match(run.stderr, /"jaeger-ui-public" is not a policy of this pack \(did you mean "jaeger-ui-not-public"\?\)/);
+        assert.match(run.stderr, /prod-sampling-range: config min \(20\) is greater than max \(5\)/);
+        assert.ok(!run.stderr.includes("[local]"));
+    });
+
     it("a stack without its stack file is refused naming the stacks that have one, before the engine", async () => {
         const run = await runCommand(synth, ["nostack"]);
         assert.strictEqual(run.code, 2);
