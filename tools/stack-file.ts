@@ -94,7 +94,12 @@ export function readStackConfig(file: string, project: ProjectFile): StackFileCo
  * the failure ahead of the side effects (the platform's namespaces, a local stack). Returns the file's config.
  */
 export function checkStackConfig(file: string, project: ProjectFile, stack: string): StackFileConfig {
-    const { config, secretKeys } = readStackConfig(file, project);
+    return judgeStackConfig(readStackConfig(file, project), project, stack);
+}
+
+/** checkStackConfig of a stack file already read. */
+export function judgeStackConfig(read: StackFileConfig, project: ProjectFile, stack: string): StackFileConfig {
+    const { config, secretKeys } = read;
     const prefix = `${project.name}:`;
     const own = (key: string) => key.startsWith(prefix);
     const raw = Object.fromEntries(Object.entries(config).filter(([k]) => own(k)).map(([k, v]) => [k.slice(prefix.length), v]));

@@ -1,4 +1,8 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { main as localMain } from "../../toolchain/local/main";
+import { runCommand } from "../helpers";
 import { main } from "../../toolchain/cluster/main";
 import { clusterPids, clusterState, NODES } from "../../toolchain/cluster/cluster";
 import { cluster, kubectl, run } from "./harness";
@@ -49,8 +53,28 @@ describe("embedded cluster (kwokctl binary runtime, loopback only)", () => {
         const out = capture();
         const err = capture();
         assert.strictEqual(await main(["start"], { out: out.stream, err: err.stream, stdin: () => "" }), 2);
+        assert.match(err.text(), /^unknown verb "start"; allowed: up, down, status, kubeconfig\n/);
         assert.match(err.text(), /usage: npm run cluster -- up \| down \| status \| kubeconfig/);
         assert.strictEqual(await main(["--help"], { out: out.stream, err: err.stream, stdin: () => "" }), 0);
+    });
+
+    it("an API server that died: `status` says unhealthy and why within seconds; `local` fails at once with the cause", async () => {
+        const apiserver = Number(fs.readFileSync(path.join(path.dirname(await cluster()), "pids", "kube-apiserver.pid"), "utf8"));
+        process.kill(apiserver, "SIGKILL");
+        for (let i = 0; i < 50 && clusterPids().includes(apiserver); i++) await new Promise((r) => setTimeout(r, 100));
+        let started = Date.now();
+        const out = capture();
+        const err = capture();
+        assert.strictEqual(await main(["status"], { out: out.stream, err: err.stream, stdin: () => "" }), 0);
+        assert.strictEqual(out.text(), "unhealthy\n");
+        const why = `kube-apiserver \\(pid ${apiserver}\\) no longer running; \`npm run cluster -- down\` removes`;
+        assert.match(err.text(), new RegExp(why));
+        assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+        started = Date.now();
+        const local = await runCommand(localMain, ["preview", "-s", "dev"]);
+        assert.strictEqual(local.code, 1, local.stderr);
+        assert.match(local.stderr, /local: cluster eco2 is unhealthy: kube-apiserver \(pid \d+\) no longer running/);
+        assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
     });
 
     it("a stale cluster (its processes gone, as after a reboot) is removed and started again", async () => {

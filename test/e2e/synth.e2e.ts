@@ -5,6 +5,7 @@
  * a bad config (exit 2) with the config module's message, nothing written and the previous run's files removed.
  */
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -128,6 +129,22 @@ describe("npm run synth on the real engine", function () {
             `nothing written; removed the previous run's ${out}/manifests.yaml, ${out}/helm-releases.yaml.`,
         ]);
         assert.deepStrictEqual(fs.readdirSync(out), []);
+    });
+
+    it("an interrupt (Ctrl-C: the whole process group) stops the run and leaves no temporary state behind", async () => {
+        const tmpdir = fs.mkdtempSync(path.join(tmp, "interrupt-"));
+        const child = spawn(process.execPath, [path.join(ROOT, "bin/tools/synth/main.js"), "dev", "--out", path.join(tmp, "interrupt-out")],
+            { cwd: ROOT, env: { ...process.env, TMPDIR: tmpdir }, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+        await new Promise<void>((resolve) => child.stderr!.on("data", (chunk) => {
+            stderr += chunk;
+            if (stderr.includes("initialising local stack")) resolve();
+        }));
+        assert.deepStrictEqual(fs.readdirSync(tmpdir).filter((f) => f.startsWith("eco2-synth-")).length, 1, "the run's state exists");
+        process.kill(-child.pid!, "SIGINT");
+        assert.strictEqual(await exited, 130, stderr);
+        assert.deepStrictEqual(fs.readdirSync(tmpdir).filter((f) => f.startsWith("eco2-synth-")), []);
     });
 
     it("numbers JSON cannot hold reach the config module as written (the CLI alone refuses such a stack file)", async () => {

@@ -23,27 +23,42 @@ const clusterDir = () => path.join(kwokWorkdir(), "clusters", CLUSTER_NAME);
 export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig.yaml");
 
 /** running: answers; starting: its processes live but it does not answer yet; stale: its processes are gone. */
-export type ClusterState = "running" | "starting" | "stale" | "absent";
+export type ClusterState = "running" | "starting" | "unhealthy" | "stale" | "absent";
 
 const kwokEnv = () => ({ ...process.env, KWOK_WORKDIR: kwokWorkdir() });
 
-/** The cluster's own processes: a pid file whose process runs a toolchain binary (never a reused pid). */
-export function clusterPids(): number[] {
+/** Each process kwokctl started (by its pid file's name) and whether it still runs a toolchain binary. */
+function clusterProcesses(): { name: string; pid: number; alive: boolean }[] {
     const dir = path.join(clusterDir(), "pids");
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir).flatMap((f) => {
+    // Real paths: /proc's exe link is resolved, a cache whose bin/ is a link to another one's is not.
+    const bins = [path.join(cacheDir(), "bin"), path.join(clusterDir(), "bin")]
+        .filter((d) => fs.existsSync(d))
+        .map((d) => fs.realpathSync(d));
+    return fs.readdirSync(dir).sort().map((f) => {
         const pid = Number(fs.readFileSync(path.join(dir, f), "utf8").trim());
+        let alive = false;
         try {
             const exe = fs.readlinkSync(`/proc/${pid}/exe`);
-            // Real paths: /proc's exe link is resolved, a cache whose bin/ is a link to another one's is not.
-            const dirs = [path.join(cacheDir(), "bin"), path.join(clusterDir(), "bin")]
-                .filter((d) => fs.existsSync(d))
-                .map((d) => fs.realpathSync(d));
-            return dirs.some((dir) => exe.startsWith(dir + path.sep)) ? [pid] : [];
+            alive = bins.some((bin) => exe.startsWith(bin + path.sep));
         } catch {
-            return [];
+            // No such process (or not ours to read): not one of the cluster's.
         }
+        return { name: f.replace(/\.pid$/, ""), pid, alive };
     });
+}
+
+/** The cluster's own processes: a pid file whose process runs a toolchain binary (never a reused pid). */
+export function clusterPids(): number[] {
+    return clusterProcesses().flatMap((p) => (p.alive ? [p.pid] : []));
+}
+
+/** Why a cluster whose API server does not answer will not recover on its own: its gone processes, if any. */
+export function clusterFault(): string | undefined {
+    const gone = clusterProcesses().filter((p) => !p.alive);
+    if (!gone.length || gone.length === clusterProcesses().length) return undefined;
+    const names = gone.map((p) => `${p.name} (pid ${p.pid})`).join(", ");
+    return `${names} no longer running; \`npm run cluster -- down\` removes the cluster, the next command starts a new one`;
 }
 
 async function ready(): Promise<boolean> {
@@ -54,6 +69,8 @@ async function ready(): Promise<boolean> {
 
 export async function clusterState(): Promise<ClusterState> {
     if (!fs.existsSync(clusterDir())) return "absent";
+    // A gone process is checked first: a dead API server would keep `ready()` waiting for its timeout.
+    if (clusterPids().length && clusterFault()) return "unhealthy";
     if (fs.existsSync(kubeconfigPath()) && (await ready())) return "running";
     return clusterPids().length ? "starting" : "stale";
 }
@@ -121,6 +138,7 @@ async function waitReady(seconds: number): Promise<boolean> {
 export async function clusterUp(log: (line: string) => void = () => undefined): Promise<string> {
     const state = await clusterState();
     if (state === "running") return kubeconfigPath();
+    if (state === "unhealthy") throw new ToolchainError(`cluster ${CLUSTER_NAME} is unhealthy: ${clusterFault()}`);
     if (state === "starting") {
         if (await waitReady(60)) return kubeconfigPath();
         throw new ToolchainError(`cluster ${CLUSTER_NAME} runs (pids ${clusterPids().join(", ")}) but its API server has not answered ` +
@@ -155,9 +173,15 @@ export async function clusterUp(log: (line: string) => void = () => undefined): 
     return kubeconfigPath();
 }
 
-/** Stops every process of the cluster and removes its state. */
-export async function clusterDown(): Promise<void> {
-    if (!fs.existsSync(clusterDir())) return;
+/** Stops every process of the cluster and removes its state; `log` says what goes. */
+export async function clusterDown(log: (line: string) => void = () => undefined): Promise<void> {
+    if (!fs.existsSync(clusterDir())) {
+        log(`cluster ${CLUSTER_NAME}: absent, nothing to remove`);
+        return;
+    }
+    const running = clusterProcesses().filter((p) => p.alive).map((p) => p.name);
+    log(`cluster ${CLUSTER_NAME}: stopping ${running.join(", ") || "nothing (no process runs)"} and removing ${clusterDir()}; ` +
+        "the local stacks' state on it is reset on next use (a new cluster has none of their objects)");
     if (!clusterPids().length) {
         fs.rmSync(clusterDir(), { recursive: true, force: true });
         return;

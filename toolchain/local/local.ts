@@ -105,9 +105,10 @@ export function localEnv(tools: Record<string, string>, kubeconfig: string, dir:
 }
 
 /**
- * Before anything runs: the stack's name (its short form replaces a qualified `org/project/stack`), its stack file,
- * and for a plan or deploy of this project its config, so a bad one creates nothing (no cluster, no platform
- * namespaces, no local stack). Throws StackNameError, StackFileError, StackKeysError or ConfigError.
+ * What the command (main.ts) judges before runLocal builds, starts or creates anything: the stack's name (its short
+ * form replaces a qualified `org/project/stack`), its stack file, and for a plan or deploy of this project its
+ * config, so a bad one creates nothing (no cluster, no platform namespaces, no local stack). Throws StackNameError,
+ * StackFileError, StackKeysError or ConfigError.
  */
 export function judgeStack(args: string[], stack: string, projectDir: string, command: string | undefined): string[] {
     const project = readProject(projectDir);
@@ -128,31 +129,33 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
         // The CLI would write an encryptionsalt into that file, which may be a committed one.
         throw new ToolchainError("--config-file is not supported here: the stack file is the workspace copy of Pulumi.<stack>.yaml");
     }
-    const projectDir = opts.projectDir ?? PROJECT_DIR;
     const { stack, command } = parsePulumiArgs(args);
-    if (stack !== undefined) args = judgeStack(args, stack, projectDir, command);
-    const short = stack === undefined ? undefined : parsePulumiArgs(args).stack!;
     const tools = await toolPaths(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "kubectl"], log);
     const kubeconfig = await clusterUp(log);
     const dir = localDir(opts);
     await resetStateOnNewCluster(dir, log);
-    const ws = writeWorkspace(dir, projectDir, short ?? "dev", tools);
+    const ws = writeWorkspace(dir, opts.projectDir ?? PROJECT_DIR, stack ?? "dev", tools);
     const env = { ...localEnv(tools, kubeconfig, dir), ...opts.env };
     const pulumi = (argv: string[], inherit = false) => run(tools.pulumi, argv, { cwd: ws.dir, env, inherit });
-    if (short) {
+    const known = () => {
         const stacks = pulumi(["stack", "ls", "--json"]);
-        if (stacks.code === 0 && !JSON.parse(stacks.stdout || "[]").some((s: { name: string }) => s.name === short)) {
-            log(`initialising local stack ${short} from Pulumi.${short}.yaml`);
-            const init = pulumi(["stack", "init", short]);
-            if (init.code !== 0) return init;
+        return stacks.code === 0 && JSON.parse(stacks.stdout || "[]").some((s: { name: string }) => s.name === stack);
+    };
+    if (stack && !known()) {
+        log(`initialising local stack ${stack} from Pulumi.${stack}.yaml`);
+        const init = pulumi(["stack", "init", stack]);
+        // Another command initialised it meanwhile: go on, and the CLI's own stack lock says who holds it.
+        if (init.code !== 0 && !known()) {
+            log(`pulumi stack init ${stack} failed (exit ${init.code}):\n${init.stderr.trim() || init.stdout.trim()}`);
+            return init;
         }
     }
     const extra: string[] = [];
-    if (command && PACK_COMMANDS.has(command) && short) {
+    if (command && PACK_COMMANDS.has(command) && stack) {
         providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
         if (!args.some((a) => a.startsWith("--policy-pack"))) {
             ensurePackDependencies(log);
-            extra.push(...packArgs(short));
+            extra.push(...packArgs(stack));
         }
     }
     return pulumi([...args, ...extra], !(opts.capture ?? false));

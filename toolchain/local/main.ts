@@ -5,7 +5,8 @@
  * `npm run local -- up -s dev --yes`. `preview` and `up` get the policy pack and its per-stack config unless a
  * `--policy-pack` is given. The exit code is the CLI's; 2 for a stack name, stack file or config that is wrong (judged first).
  */
-import { runLocal } from "./local";
+import { judgeStack, parsePulumiArgs, runLocal } from "./local";
+import { PROJECT_DIR } from "../kit/paths";
 import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
 import { StackFileError, StackKeysError } from "../../tools/stack-file";
 import { StackNameError } from "../kit/stack-name";
@@ -21,7 +22,10 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         return argv.length ? 0 : 2;
     }
     try {
-        return await failingWith("local", io, async () => (await runLocal(argv, { log: (line) => io.err(`[local] ${line}`) })).code);
+        const { stack, command } = parsePulumiArgs(argv);
+        // Callers of runLocal (synth's engine run, the e2e suite) judge their own stack files; a user's is judged here.
+        const args = stack === undefined ? argv : judgeStack(argv, stack, PROJECT_DIR, command);
+        return await failingWith("local", io, async () => (await runLocal(args, { log: (line) => io.err(`[local] ${line}`) })).code);
     } catch (e) {
         // The stack's name, file or config is wrong (judged before the CLI or the cluster runs): exit 2.
         if (!BAD_INPUT.some((type) => e instanceof type)) throw e;

@@ -65,13 +65,23 @@ function planConfig(file: string, project: string): { config: Record<string, any
     return { config, secureKeys };
 }
 
-/** Runs both steps; the state directory is removed whatever happens. */
+/**
+ * Runs both steps; the state directory is removed whatever happens, an interrupt too: with a handler, Node waits for
+ * the CLI (which got the same signal from the terminal) to stop, then removes it and exits as interrupted.
+ */
 export async function synthOnEngine(options: EngineSynthOptions): Promise<EngineSynth> {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-synth-"));
+    const remove = () => fs.rmSync(state, { recursive: true, force: true });
+    const interrupted = (signal: NodeJS.Signals) => {
+        remove();
+        process.exit(128 + os.constants.signals[signal]);
+    };
+    process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
     try {
         return await steps(state, options);
     } finally {
-        fs.rmSync(state, { recursive: true, force: true });
+        process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+        remove();
     }
 }
 

@@ -21,7 +21,7 @@ import { checkPolicyPackConfig } from "../policy-check/pack-check";
 import { validateAll } from "./schema-validation";
 import { exitCode, formatSummary } from "./summary";
 import { synthOnEngine } from "./engine";
-import { checkStackConfig, readProject, StackFileError, StackKeysError } from "../stack-file";
+import { judgeStackConfig, readProject, readStackConfig, StackFileError, StackKeysError } from "../stack-file";
 import { ConfigError } from "../../components/config";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel, ToolchainError } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
@@ -127,12 +127,13 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     const project = readProject(root);
     const configFile = args["config-file"] ? callerPath(args["config-file"]) : path.join(root, `Pulumi.${args.stack}.yaml`);
     try {
-        // Judged before the engine runs: a bad config creates nothing in the embedded cluster.
-        const stackConfig = checkStackConfig(configFile, project, args.stack);
+        const stackConfig = readStackConfig(configFile, project);
         const environment = stackConfig.config[`${project.name}:environment`];
         if (args["config-file"] && environment !== undefined && environment !== args.stack) {
             io.err(`warning: ${rel(configFile)} sets ${project.name}:environment "${environment}" but the stack is "${args.stack}"; the policy config is chosen by stack name (${policyConfigSource}), so pass --policy-pack-config for the "${environment}" rules`);
         }
+        // Judged before the engine runs: a bad config creates nothing in the embedded cluster.
+        judgeStackConfig(stackConfig, project, args.stack);
     } catch (e) {
         if (e instanceof StackFileError || e instanceof StackKeysError || e instanceof ConfigError) return failed(e.message, 2);
         throw e;
