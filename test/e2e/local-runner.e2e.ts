@@ -10,7 +10,8 @@ import { ROOT } from "../helpers";
 import { allTools, cluster, tmpDir } from "./harness";
 
 function local(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin/toolchain/local/main.js"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const main = path.join(ROOT, "bin/toolchain/local/main.js");
+    const child = spawn(process.execPath, [main, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let output = "";
     child.stdout.on("data", (c) => (output += c));
     child.stderr.on("data", (c) => (output += c));
