@@ -39,7 +39,8 @@ export function pythonEnvKey(requirements: string, pythonVersion: string): strin
 
 function pip(python: string, args: string[]): Promise<{ code: number; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(python, ["-m", "pip", ...args], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" } });
+        const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1" };
+        const child = spawn(python, ["-m", "pip", ...args], { stdio: ["ignore", "ignore", "pipe"], env });
         let stderr = "";
         child.stderr.on("data", (d) => (stderr += d));
         child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
@@ -59,7 +60,9 @@ async function makePythonEnv(log: (line: string) => void): Promise<PythonEnv> {
     // Made in place: a venv's scripts name its absolute path, so it cannot be built elsewhere and moved.
     const dir = path.join(cacheDir(), "python", `venv-${key}`);
     const python = path.join(dir, "bin", "python");
-    const env = (origin: PythonEnv["origin"]): PythonEnv => ({ tool: "python", version: `${version} requirements ${key}`, path: python, origin });
+    const env = (origin: PythonEnv["origin"]): PythonEnv => ({
+        tool: "python", version: `${version} requirements ${key}`, path: python, origin,
+    });
     if (fs.existsSync(path.join(dir, COMPLETE))) return env("cached");
     const started = Date.now();
     log(`python: making a venv (Python ${version}) from toolchain/python/requirements.txt`);
@@ -70,7 +73,8 @@ async function makePythonEnv(log: (line: string) => void): Promise<PythonEnv> {
     const r = await pip(python, ["install", "--quiet", "--require-hashes", "--no-deps", "-r", PYTHON_REQUIREMENTS]);
     if (r.code !== 0) {
         fs.rmSync(dir, { recursive: true, force: true });
-        throw new ToolchainError(`python: pip install -r toolchain/python/requirements.txt failed:\n${r.stderr.trim().split("\n").slice(-20).join("\n")}`);
+        const tail = r.stderr.trim().split("\n").slice(-20).join("\n");
+        throw new ToolchainError(`python: pip install -r toolchain/python/requirements.txt failed:\n${tail}`);
     }
     fs.writeFileSync(path.join(dir, COMPLETE), `${new Date(started).toISOString()} ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     log(`python: venv made in ${((Date.now() - started) / 1000).toFixed(1)} s`);
