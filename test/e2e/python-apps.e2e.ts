@@ -61,6 +61,7 @@ describe("Python apps: FastAPI + httpx under opentelemetry-instrument, gateway â
     for (const mode of ["head", "tail"] as const) {
         it(`${mode} mode: one trace, app spans under their sidecars' spans, environment tagged, SDK 1.45.2`, async () => {
             const gen = mode === "head" ? head : await generated("dev", { tailSampling: TAIL });
+            assert.strictEqual(gen.userconfig.service.pipelines.traces.processors.includes("tail_sampling"), mode === "tail");
             const started = Date.now();
             const r = await pythonTwoHop(gen);
             assertTracePath(r);
@@ -100,6 +101,21 @@ describe("Python apps: FastAPI + httpx under opentelemetry-instrument, gateway â
             return servers.map((s) => tag(s.tags, "url.path") ?? tag(s.tags, "http.target"));
         });
         assert.deepStrictEqual(targets.sort(), [...traced].sort());
+    });
+
+    it("SIGTERM, Kubernetes' default stop signal, loses uvicorn's last batch: the process dies of it before the SDK flushes", async () => {
+        const { code, traces } = await withJaeger(head, async (j) => {
+            const app = await startPythonApp(appEnv(head.otelEnv("auth"), j, "auth-api", {}));
+            assert.strictEqual((await fetch(`${app.url}/api/v1/already-done`)).status, 200);
+            const exited = new Promise<string>((resolve) => app.child.on("exit", (c, signal) => resolve(signal ?? `exit ${c}`)));
+            app.child.kill("SIGTERM");
+            const code = await exited;
+            // Anything exported would be stored by now (Jaeger's batch processor flushes within a second).
+            await new Promise((r) => setTimeout(r, 3000));
+            return { code, traces: await findTraces(j, "auth-api") };
+        });
+        assert.strictEqual(code, "SIGTERM", "uvicorn re-raised SIGTERM after its graceful shutdown");
+        assert.strictEqual(traces.length, 0, "the request's spans were still in the batch processor");
     });
 
     it("without opentelemetry-propagator-b3 the app exits 1 before it starts, with the error docs/app-sdks.md names", async () => {
