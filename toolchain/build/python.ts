@@ -74,7 +74,9 @@ async function makePythonEnv(log: (line: string) => void): Promise<PythonEnv> {
     if (r.code !== 0) {
         fs.rmSync(dir, { recursive: true, force: true });
         const tail = r.stderr.trim().split("\n").slice(-20).join("\n");
-        throw new ToolchainError(`python: pip install -r toolchain/python/requirements.txt failed:\n${tail}`);
+        // The likeliest cause on another machine: the hashes are those of CPython 3.11's manylinux x86_64 wheels.
+        const hint = `(Python ${version} on ${process.platform}/${process.arch}; the file hashes CPython 3.11 linux/x64 wheels)`;
+        throw new ToolchainError(`python: pip install -r toolchain/python/requirements.txt failed ${hint}:\n${tail}`);
     }
     fs.writeFileSync(path.join(dir, COMPLETE), `${new Date(started).toISOString()} ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     log(`python: venv made in ${((Date.now() - started) / 1000).toFixed(1)} s`);
