@@ -34,8 +34,8 @@ async function withJaeger<T>(gen: Generated, work: (j: RunningJaeger) => Promise
     }
 }
 
-const pythonTwoHop = (gen: Generated, propagators?: string): Promise<TwoHopResult> =>
-    withJaeger(gen, (j) => twoHop(j, gen, { w3c: false, propagators, launch: startPythonApp }));
+const pythonTwoHop = (gen: Generated, propagators?: string, w3c = false): Promise<TwoHopResult> =>
+    withJaeger(gen, (j) => twoHop(j, gen, { w3c, propagators, launch: startPythonApp }));
 
 const tag = (tags: { key: string; value: unknown }[], key: string) => tags.find((t) => t.key === key)?.value;
 const parentOf = (r: { references: { refType: string; spanID: string }[] }) => r.references.find((x) => x.refType === "CHILD_OF")?.spanID;
@@ -58,12 +58,17 @@ describe("Python apps: FastAPI + httpx under opentelemetry-instrument, gateway â
         head = await generated("dev");
     });
 
-    for (const mode of ["head", "tail"] as const) {
-        it(`${mode} mode: one trace, app spans under their sidecars' spans, environment tagged, SDK 1.45.2`, async () => {
-            const gen = mode === "head" ? head : await generated("dev", { tailSampling: TAIL });
-            assert.strictEqual(gen.userconfig.service.pipelines.traces.processors.includes("tail_sampling"), mode === "tail");
+    const scenarios = [
+        { name: "head mode", overrides: undefined, w3c: false },
+        { name: "tail mode", overrides: { tailSampling: TAIL }, w3c: false },
+        { name: "head mode with Istio's W3C option", overrides: { istio: { w3cPropagation: true } }, w3c: true },
+    ];
+    for (const { name, overrides, w3c } of scenarios) {
+        it(`${name}: one trace, app spans under their sidecars' spans, environment tagged, SDK 1.45.2`, async () => {
+            const gen = overrides ? await generated("dev", overrides) : head;
+            assert.strictEqual(gen.userconfig.service.pipelines.traces.processors.includes("tail_sampling"), name === "tail mode");
             const started = Date.now();
-            const r = await pythonTwoHop(gen);
+            const r = await pythonTwoHop(gen, undefined, w3c);
             assertTracePath(r);
             const sdk = Object.values(r.trace.processes).find((p) => p.serviceName === "auth-api")!.tags;
             assert.strictEqual(tag(sdk, "telemetry.sdk.language"), "python");
