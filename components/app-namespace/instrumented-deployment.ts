@@ -13,7 +13,9 @@
  * the framework's instrumentations (`opentelemetry-instrumentation-fastapi`, `-httpx`, one contrib release), and its
  * command runs under `opentelemetry-instrument` (`opentelemetry-instrument uvicorn app:app`); set it in
  * `container.command`/`args` or in the image. Health paths are excluded through the ConfigMap's
- * OTEL_PYTHON_EXCLUDED_URLS. Node and Java need no extra propagator package (docs/app-sdks.md).
+ * OTEL_PYTHON_EXCLUDED_URLS. A uvicorn image should say `STOPSIGNAL SIGINT`: on the kubelet's SIGTERM uvicorn dies of
+ * the re-raised signal before the SDK flushes, losing the last batch (python-apps.e2e.ts shows it). Node and Java need
+ * no extra propagator package (docs/app-sdks.md).
  *
  * kx's `PodBuilder.asDeploymentSpec` is not used: it forces `app: <container name>` as the only pod label and
  * selector, which would drop `version`. `kx.Deployment` still builds the pod spec (env/port maps, mounts).

@@ -14,13 +14,18 @@ import { startStandIn, StandIn } from "./envoy-standin";
 
 export const HEALTH_PATHS = ["/health", "/ready", "/metrics"];
 
-interface App {
+export interface App {
     child: ChildProcess;
     url: string;
+    /** The signal that makes it flush and exit 0 (SIGTERM unless the launcher says otherwise). */
+    stopSignal?: NodeJS.Signals;
 }
 
+/** Starts one app with this environment; resolves once it listens. */
+export type Launcher = (env: NodeJS.ProcessEnv) => Promise<App>;
+
 /** Only the generated OTEL environment reaches the app: the runner's own OTEL_* variables are dropped. */
-function appEnv(generated: Record<string, string>, jaeger: RunningJaeger, service: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+export function appEnv(generated: Record<string, string>, jaeger: RunningJaeger, service: string, extra: Record<string, string>): NodeJS.ProcessEnv {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OTEL_")));
     const endpoint = new URL(generated.OTEL_EXPORTER_OTLP_ENDPOINT);
     assert.strictEqual(Number(endpoint.port), PORTS.otlpGrpc, "the generated endpoint is the collector's OTLP gRPC port");
@@ -28,7 +33,7 @@ function appEnv(generated: Record<string, string>, jaeger: RunningJaeger, servic
     return { ...base, ...generated, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.url(PORTS.otlpGrpc), OTEL_SERVICE_NAME: service, ...extra };
 }
 
-async function startApp(env: NodeJS.ProcessEnv): Promise<App> {
+const startNodeApp: Launcher = async (env) => {
     const child = spawn(process.execPath, [path.join(__dirname, "otel-app.js")], { env: { ...env, APP_PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     child.stderr!.on("data", (d) => (err += d));
@@ -42,11 +47,11 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<App> {
         child.on("exit", (code) => reject(new Error(`app exited ${code}: ${err}`)));
     });
     return { child, url: `http://127.0.0.1:${port}` };
-}
+};
 
-async function stopApp(app: App): Promise<void> {
+export async function stopApp(app: App): Promise<void> {
     const exited = new Promise<number | null>((resolve) => app.child.on("exit", resolve));
-    app.child.kill("SIGTERM");
+    app.child.kill(app.stopSignal ?? "SIGTERM");
     assert.strictEqual(await exited, 0, "the app flushed its spans and exited cleanly");
 }
 
@@ -55,6 +60,8 @@ export interface TwoHopOptions {
     w3c: boolean;
     /** Replaces the generated OTEL_PROPAGATORS (to show what another value does). */
     propagators?: string;
+    /** How the apps start: the OTel JS app (otel-app.ts) by default. */
+    launch?: Launcher;
 }
 
 export interface TwoHopResult {
@@ -77,6 +84,7 @@ export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOpt
     let mark = Date.now();
     const lap = () => -mark + (mark = Date.now());
     const timings = { start: 0, requests: 0, flush: 0, query: 0 };
+    const startApp = o.launch ?? startNodeApp;
     const character = await startApp(envOf("character", "character-api"));
     const proxies: StandIn[] = [];
     const characterIn = await proxy("SERVER", "character-api.character", "character", character.url);
@@ -118,6 +126,8 @@ const tag = (tags: { key: string; value: unknown }[], key: string) => tags.find(
 export function spansByRole(trace: QueryTrace): Record<string, QuerySpan> {
     const out: Record<string, QuerySpan> = {};
     for (const s of trace.spans) {
+        // Python's ASGI instrumentation adds `http send`/`http receive` spans under its server span.
+        if (tag(s.tags, "span.kind") === "internal") continue;
         const role = `${trace.processes[s.processID].serviceName}/${tag(s.tags, "span.kind")}`;
         assert.ok(!(role in out), `two spans with role ${role}`);
         out[role] = s;

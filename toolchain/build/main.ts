@@ -1,12 +1,14 @@
 /**
  * npm run toolchain [-- --json]
  *
- * Builds what is missing of the pinned real components (toolchain/build/components.ts) into the cache and prints a table
+ * Builds what is missing of the pinned real components (toolchain/build/components.ts, and the Python venv of
+ * toolchain/build/python.ts) into the cache and prints a table
  * of tool, version, path and origin; with --json only {"<tool>": "<absolute path>", ...}. Exit 1 when a component
  * cannot be built (the message names the module and version the proxy refused).
  */
 import { parseArgs } from "util";
 import { CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../kit/command";
+import { ensurePythonEnv } from "./python";
 import { ensureToolchain } from "./tools";
 
 const USAGE = "usage: npm run toolchain [-- --json]";
@@ -26,7 +28,8 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     }
     return failingWith("toolchain", io, async () => {
         const started = Date.now();
-        const tools = await ensureToolchain({ log: (line) => io.err(`[toolchain] ${line}`) });
+        const log = (line: string) => io.err(`[toolchain] ${line}`);
+        const tools = [...(await ensureToolchain({ log })), await ensurePythonEnv(log)];
         if (json) {
             io.out(JSON.stringify(Object.fromEntries(tools.map((t) => [t.tool, t.path])), null, 2));
             return 0;
