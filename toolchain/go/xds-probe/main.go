@@ -25,7 +25,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	// Registers every filter type istiod sends, so each typed_config prints in full.
+	// Register every type istiod puts in a typed_config (its filters, and the TypedStructs of its Wasm/stats
+	// extensions), so each prints in full.
+	_ "github.com/cncf/xds/go/udpa/type/v1"
+	_ "github.com/cncf/xds/go/xds/type/v3"
 	_ "istio.io/istio/pkg/config/xds"
 )
 
