@@ -8,11 +8,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { main as mesh } from "../../tools/mesh/main";
+import { main as mesh, planInputs } from "../../tools/mesh/main";
+import { intentOf, meshConfigFor } from "../../tools/mesh/expectations";
+import { ClusterObjects, meshObjects } from "../../tools/mesh/cluster-objects";
 import type { MeshReport } from "../../tools/mesh/report";
 import { startIstiod } from "../../toolchain/istiod/istiod";
 import { probeProxy } from "../../toolchain/istiod/probe";
-import { summarize } from "../../tools/mesh/xds-summary";
+import { summarize, terminalFilters } from "../../tools/mesh/xds-summary";
 import { CommandRun, runCommand, writeStackFile } from "../helpers";
 import { allTools, cluster, kubectl, tmpDir } from "./harness";
 
@@ -124,6 +126,34 @@ describe("npm run mesh: what real istiod tells every proxy", function () {
         } finally {
             await istiod.stop();
             await kubectl(["delete", "-n", "istio-system", "telemetry/mesh-default"]);
+        }
+    });
+
+    it("HTTPS ServiceEntry ports go through tcp_proxy (matched by SNI): Envoy sees no request, so no HTTP span", async () => {
+        const tools = await allTools();
+        const kubeconfig = await cluster();
+        const inputs = await planInputs("dev");
+        const objects = new ClusterObjects(tools.kubectl, kubeconfig, () => undefined);
+        objects.create(meshObjects(inputs.objects));
+        try {
+            const meshConfig = meshConfigFor(inputs, "istio-system");
+            const istiod = await startIstiod({ pilotDiscovery: tools["pilot-discovery"], kubeconfig, meshConfig });
+            try {
+                const spec = { kind: "sidecar" as const, pod: "se", namespace: "auth", ip: "10.99.0.2",
+                    labels: {}, istioVersion: "1.28.0" };
+                const snapshot = probeProxy(tools["xds-probe"], istiod.grpcAddr, spec);
+                assert.deepStrictEqual(snapshot.invalid, [], "go-control-plane's Validate accepts every cluster, listener, HTTP manager");
+                for (const se of intentOf(inputs).serviceEntries) {
+                    for (const host of se.hosts) {
+                        const filters = terminalFilters(snapshot, `outbound|443||${host}`);
+                        assert.deepStrictEqual(filters, ["envoy.filters.network.tcp_proxy"], host);
+                    }
+                }
+            } finally {
+                await istiod.stop();
+            }
+        } finally {
+            objects.removeCreated();
         }
     });
 

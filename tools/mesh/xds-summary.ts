@@ -28,10 +28,12 @@ export interface ProxySummary {
     inconsistent: boolean;
 }
 
+const filterChains = (listener: Json): Json[] =>
+    [...(listener.filterChains ?? []), ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : [])];
+
 /** Every HTTP connection manager's typed config in a listener (its filter chains and its default chain). */
 export function httpManagers(listener: Json): Json[] {
-    const chains: Json[] = [...(listener.filterChains ?? []), ...(listener.defaultFilterChain ? [listener.defaultFilterChain] : [])];
-    const filters: Json[] = chains.flatMap((fc) => fc.filters ?? []);
+    const filters: Json[] = filterChains(listener).flatMap((fc) => fc.filters ?? []);
     return filters.filter((f) => f.name === HCM && f.typedConfig).map((f) => f.typedConfig as Json);
 }
 
@@ -64,4 +66,13 @@ export function summarize(snapshot: XdsSnapshot): ProxySummary {
 /** Cluster name → Envoy discovery type (STATIC is the proto default, not sent). */
 export function clusterTypes(snapshot: XdsSnapshot): Map<string, string> {
     return new Map(snapshot.clusters.map((c) => [String(c.name), String(c.type ?? (c.clusterType ? "CUSTOM" : "STATIC"))]));
+}
+
+/** The network filter that ends each filter chain routing to `cluster` (tcp_proxy for TLS, the HCM for HTTP). */
+export function terminalFilters(snapshot: XdsSnapshot, cluster: string): string[] {
+    const chains = snapshot.listeners.flatMap(filterChains);
+    return chains.flatMap((fc) => {
+        const last: Json | undefined = fc.filters?.[fc.filters.length - 1];
+        return last?.typedConfig?.cluster === cluster ? [String(last.name)] : [];
+    });
 }
