@@ -24,6 +24,8 @@ export interface MockPlan {
     config: Record<string, string>;
     secretKeys: string[];
     resources: MockPlanResource[];
+    /** The program's stack outputs, resolved. */
+    outputs: Record<string, any> | undefined;
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -99,5 +101,6 @@ export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
         const providerUrn = byTypeName.get(`${providerType}::${parts[parts.length - 2]}`);
         return providerUrn ? { ...r, providerUrn } : r;
     });
-    return { project, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys, resources };
+    return { project, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
+        resources, outputs: run.outputs };
 }

@@ -24,6 +24,11 @@ export interface HelmInstallArgs {
     values: pulumi.Input<pulumi.Inputs>;
     /** The provider renders YAML instead of applying it. */
     renderYaml: boolean;
+    /**
+     * The release outlives this stack: never deleted (retainOnDelete: `destroy` and a replacement leave it installed)
+     * nor replaced delete-first. For a managed istiod: the whole mesh depends on it, not only tracing.
+     */
+    outlivesStack?: boolean;
 }
 
 export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions): k8s.helm.v3.Release | k8s.helm.v4.Chart {
@@ -36,5 +41,6 @@ export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.Cu
         values: args.values,
     };
     if (args.renderYaml) return new k8s.helm.v4.Chart(name, common, opts);
-    return new k8s.helm.v3.Release(name, { ...common, atomic: true, maxHistory: 10 }, { ...opts, deleteBeforeReplace: true });
+    const lifecycle = args.outlivesStack ? { retainOnDelete: true } : { deleteBeforeReplace: true };
+    return new k8s.helm.v3.Release(name, { ...common, atomic: true, maxHistory: 10 }, { ...opts, ...lifecycle });
 }

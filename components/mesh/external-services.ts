@@ -1,6 +1,9 @@
 /**
- * networking.istio.io/v1 ServiceEntries so external dependencies show as named services in traces and the service
- * graph, not as PassthroughCluster. The rules Istio enforces on them are checked at config time (components/config/external-hosts.ts).
+ * networking.istio.io/v1 ServiceEntries so external dependencies show as named destinations (outbound|443||<host>
+ * clusters) in Kiali's graph and Istio's metrics, not as PassthroughCluster. What they do not give: HTTP spans for
+ * TLS. An HTTPS/TLS port is SNI-matched and goes through tcp_proxy (real istiod, `npm run mesh`'s e2e), so Envoy sees
+ * no request and makes no span; only a plain-HTTP port gets an HTTP connection manager and a sidecar span. The rules
+ * Istio enforces on them are checked at config time (components/config/external-hosts.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";

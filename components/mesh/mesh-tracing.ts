@@ -49,6 +49,8 @@ export class MeshTracing extends pulumi.ComponentResource {
                 namespace: istio.rootNamespace,
                 values: istiodValues(istio.istiod, istio.rootNamespace, this.meshConfigFragment),
                 renderYaml: args.renderYaml,
+                // This stack upgrades istiod; removing the stack must not take the mesh's control plane with it.
+                outlivesStack: true,
             }, { parent: this });
         }
 

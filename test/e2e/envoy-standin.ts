@@ -10,11 +10,15 @@
  *   Zipkin v2 span to the collector's :9411;
  * - rewrite the `x-b3-*` headers to its span; with the W3C option also `traceparent`; never the single `b3` header,
  *   and without the W3C option never `traceparent`.
+ * What it does is what real istiod told that proxy (`npm run mesh`'s report, ProxyTracing): the trace-context
+ * option, the sampling rate for a trace it starts (a request that carries `x-b3-sampled` keeps its decision), and
+ * which of the Istio and custom span tags it sets.
  */
 import { randomBytes } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { ENVIRONMENT_ATTRIBUTE } from "../../components/foundation/attributes";
+import type { ProxyTracing } from "../../tools/mesh/xds-summary";
 
 export const hexId = (bytes: 8 | 16) => randomBytes(bytes).toString("hex");
 
@@ -45,13 +49,23 @@ export function envoyExtract(h: Headers, w3c: boolean): SpanContext | undefined 
 }
 
 /** The headers Envoy forwards after starting `span` as the child of `parent`. */
-export function envoyInject(h: Headers, span: SpanContext, parent: SpanContext | undefined, w3c: boolean): Headers {
-    const out: Headers = { ...h, "x-b3-traceid": span.traceId, "x-b3-spanid": span.spanId, "x-b3-sampled": "1" };
+export function envoyInject(h: Headers, span: SpanContext, parent: SpanContext | undefined, w3c: boolean, sampled = true): Headers {
+    const out: Headers = { ...h, "x-b3-traceid": span.traceId, "x-b3-spanid": span.spanId, "x-b3-sampled": sampled ? "1" : "0" };
     delete out["x-b3-parentspanid"];
     if (parent) out["x-b3-parentspanid"] = parent.spanId;
-    if (w3c) out.traceparent = `00-${span.traceId}-${span.spanId}-01`;
+    if (w3c) out.traceparent = `00-${span.traceId}-${span.spanId}-${sampled ? "01" : "00"}`;
     return out;
 }
+
+/** Envoy's decision: the one the request carries (x-b3-sampled, or the single b3 header's), else random_sampling. */
+export function envoySampled(h: Headers, samplingPercent: number, random = Math.random): boolean {
+    const carried = header(h, "x-b3-sampled") ?? header(h, "b3")?.split("-")[2];
+    if (carried === "1" || carried === "d") return true;
+    if (carried === "0") return false;
+    return random() * 100 < samplingPercent;
+}
+
+export const W3C_OPTION = "USE_B3_WITH_W3C_PROPAGATION";
 
 export interface ProxySpan {
     kind: "SERVER" | "CLIENT";
@@ -68,9 +82,22 @@ export interface ProxySpan {
     requestId: string;
 }
 
-/** A Zipkin v2 span with the tags Istio's Envoy puts on it (about fifteen, plus the mesh's custom environment tag). */
-export function zipkinSpan(ctx: SpanContext, parent: SpanContext | undefined, s: ProxySpan): Record<string, unknown> {
+/**
+ * A Zipkin v2 span with the tags Istio's Envoy puts on it (about fifteen, plus the mesh's custom environment tag);
+ * with `customTags` (what istiod sent), only the Istio and custom tags named there.
+ */
+export function zipkinSpan(
+    ctx: SpanContext, parent: SpanContext | undefined, s: ProxySpan, customTags?: string[],
+): Record<string, unknown> {
     const [canonical] = s.service.split(".");
+    const custom: Record<string, string> = {
+        "istio.canonical_revision": "v1",
+        "istio.canonical_service": canonical,
+        "istio.mesh_id": "cluster.local",
+        "istio.namespace": s.namespace,
+        [ENVIRONMENT_ATTRIBUTE]: s.environment,
+    };
+    const sent = customTags ? Object.fromEntries(Object.entries(custom).filter(([k]) => customTags.includes(k))) : custom;
     return {
         traceId: ctx.traceId,
         id: ctx.spanId,
@@ -97,11 +124,7 @@ export function zipkinSpan(ctx: SpanContext, parent: SpanContext | undefined, s:
             "response_flags": "-",
             "upstream_cluster": s.upstreamCluster,
             "upstream_cluster.name": s.upstreamCluster,
-            "istio.canonical_revision": "v1",
-            "istio.canonical_service": canonical,
-            "istio.mesh_id": "cluster.local",
-            "istio.namespace": s.namespace,
-            [ENVIRONMENT_ATTRIBUTE]: s.environment,
+            ...sent,
             // Envoy tags a 5xx response as an error; the Zipkin receiver turns that into status ERROR.
             ...(s.status >= 500 ? { error: "true" } : {}),
         },
@@ -117,7 +140,8 @@ export interface StandInOptions {
     upstream: string;
     /** The collector's Zipkin v2 endpoint (`.../api/v2/spans`). */
     zipkinUrl: string;
-    w3c: boolean;
+    /** What real istiod told this proxy (npm run mesh): trace-context option, sampling rate, span tags. */
+    tracing: ProxyTracing;
 }
 
 export interface StandIn {
@@ -140,10 +164,12 @@ export async function startStandIn(o: StandInOptions): Promise<StandIn> {
     const reported: Record<string, unknown>[] = [];
     const server = http.createServer((req, res) => {
         const start = Date.now();
-        const parent = envoyExtract(req.headers, o.w3c);
+        const w3c = o.tracing.traceContextOption === W3C_OPTION;
+        const parent = envoyExtract(req.headers, w3c);
+        const sampled = envoySampled(req.headers, o.tracing.samplingPercent);
         const span = { traceId: parent?.traceId ?? hexId(16), spanId: hexId(8) };
         const target = new URL(req.url ?? "/", o.upstream);
-        const headers = envoyInject(req.headers, span, parent, o.w3c);
+        const headers = envoyInject(req.headers, span, parent, w3c, sampled);
         headers.host = target.host;
         const requestId = header(req.headers, "x-request-id") ?? hexId(16);
         headers["x-request-id"] = requestId;
@@ -151,11 +177,12 @@ export async function startStandIn(o: StandInOptions): Promise<StandIn> {
             res.writeHead(up.statusCode ?? 502, up.headers);
             up.pipe(res);
             up.on("end", () => {
+                if (!sampled) return;
                 const zipkin = zipkinSpan(span, parent, {
                     kind: o.kind, service: o.service, namespace: o.namespace, environment: o.environment, method: req.method ?? "GET",
                     url: target.toString(), upstreamCluster: `outbound|${target.port}||${target.hostname}`, status: up.statusCode ?? 0,
                     startMicros: start * 1000, durationMicros: Math.max(1, (Date.now() - start) * 1000), requestId,
-                });
+                }, o.tracing.customTags);
                 reported.push(zipkin);
                 pending.push(report(o.zipkinUrl, zipkin));
             });

@@ -16,6 +16,7 @@ import { tmpDir } from "./harness";
 import { findTraces, getTrace, onLoopback, QueryTrace, RunningJaeger, startJaeger } from "./jaeger-process";
 import { startPythonApp, startRedis, startUntil, startWorker } from "./python-app";
 import { startStandIn } from "./envoy-standin";
+import { istiodTracing, sidecarTracing } from "./istiod-tracing";
 import { appEnv, assertTracePath, HEALTH_PATHS, spansByRole, stopApp, twoHop, TwoHopResult } from "./two-hop";
 
 const OLD_PROPAGATORS = "b3,tracecontext,baggage";
@@ -34,8 +35,10 @@ async function withJaeger<T>(gen: Generated, work: (j: RunningJaeger) => Promise
     }
 }
 
-const pythonTwoHop = (gen: Generated, propagators?: string, w3c = false): Promise<TwoHopResult> =>
-    withJaeger(gen, (j) => twoHop(j, gen, { w3c, propagators, launch: startPythonApp }));
+const pythonTwoHop = async (gen: Generated, propagators?: string, w3c = false): Promise<TwoHopResult> => {
+    const istiod = await istiodTracing(w3c);
+    return withJaeger(gen, (j) => twoHop(j, gen, { istiod, propagators, launch: startPythonApp }));
+};
 
 const tag = (tags: { key: string; value: unknown }[], key: string) => tags.find((t) => t.key === key)?.value;
 const parentOf = (r: { references: { refType: string; spanID: string }[] }) => r.references.find((x) => x.refType === "CHILD_OF")?.spanID;
@@ -166,7 +169,8 @@ describe("Python apps: FastAPI + httpx under opentelemetry-instrument, gateway â
                 const zipkinUrl = `${j.url(PORTS.zipkin)}/api/v2/spans`;
                 const environment = /deployment\.environment\.name=([^,]+)/.exec(head.otelEnv("scan").OTEL_RESOURCE_ATTRIBUTES)![1];
                 const sidecar = await startStandIn({
-                    kind: "SERVER", service: "scan-api.scan", namespace: "scan", environment, upstream: scan.url, zipkinUrl, w3c: false,
+                    kind: "SERVER", service: "scan-api.scan", namespace: "scan", environment, upstream: scan.url, zipkinUrl,
+                    tracing: await sidecarTracing("scan", false),
                 });
                 let traceId: string;
                 try {

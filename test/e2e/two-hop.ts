@@ -11,6 +11,7 @@ import { ENVIRONMENT_ATTRIBUTE } from "../../components/foundation/attributes";
 import { Generated } from "./generated";
 import { findTraces, getTrace, QuerySpan, QueryTrace, RunningJaeger } from "./jaeger-process";
 import { startStandIn, StandIn } from "./envoy-standin";
+import type { ProxyTracing } from "../../tools/mesh/xds-summary";
 
 export const HEALTH_PATHS = ["/health", "/ready", "/metrics"];
 
@@ -55,9 +56,12 @@ export async function stopApp(app: App): Promise<void> {
     assert.strictEqual(await exited, 0, "the app flushed its spans and exited cleanly");
 }
 
+/** What real istiod told each proxy of the path (npm run mesh): the gateway's, auth's and character's sidecars. */
+export type PathTracing = Record<"gateway" | "auth" | "character", ProxyTracing>;
+
 export interface TwoHopOptions {
-    /** Istio's W3C option: the stand-ins also rewrite `traceparent`. */
-    w3c: boolean;
+    /** The stand-ins follow it (trace-context option, sampling, span tags). */
+    istiod: PathTracing;
     /** Replaces the generated OTEL_PROPAGATORS (to show what another value does). */
     propagators?: string;
     /** How the apps start: the OTel JS app (otel-app.ts) by default. */
@@ -78,8 +82,10 @@ export async function twoHop(jaeger: RunningJaeger, gen: Generated, o: TwoHopOpt
     const envOf = (ns: string, service: string, upstream?: string) =>
         appEnv(gen.otelEnv(ns), jaeger, service, { ...(o.propagators ? { OTEL_PROPAGATORS: o.propagators } : {}), ...(upstream ? { APP_UPSTREAM: upstream } : {}) });
     const environment = /(?:^|,)deployment\.environment\.name=([^,]+)/.exec(gen.otelEnv("auth").OTEL_RESOURCE_ATTRIBUTES)?.[1] ?? "";
-    const proxy = (kind: "SERVER" | "CLIENT", service: string, namespace: string, upstream: string) =>
-        startStandIn({ kind, service, namespace, environment, upstream, zipkinUrl, w3c: o.w3c });
+    const proxy = (kind: "SERVER" | "CLIENT", service: string, namespace: string, upstream: string) => startStandIn({
+        kind, service, namespace, environment, upstream, zipkinUrl,
+        tracing: o.istiod[namespace === "istio-system" ? "gateway" : (namespace as "auth" | "character")],
+    });
 
     let mark = Date.now();
     const lap = () => -mark + (mark = Date.now());

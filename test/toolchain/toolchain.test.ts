@@ -17,11 +17,30 @@ describe("toolchain (offline parts)", () => {
         }
     });
 
+    it("istiod, istioctl and the xDS probe are built from the same istio.io/istio and go-control-plane", () => {
+        const requires = (module: string) => {
+            const text = fs.readFileSync(path.join(TOOLCHAIN_DIR, "go", module, "go.mod"), "utf8");
+            return new Map([...text.matchAll(/^\t(\S+) (v\S+)/gm)].map((m) => [m[1], m[2]]));
+        };
+        const istioctl = requires("istioctl");
+        const probe = requires("xds-probe");
+        for (const m of ["istio.io/istio", "github.com/envoyproxy/go-control-plane/envoy", "google.golang.org/grpc"]) {
+            assert.ok(istioctl.get(m), m);
+            assert.strictEqual(probe.get(m), istioctl.get(m), m);
+        }
+        for (const [m, v] of probe) assert.strictEqual(v, istioctl.get(m), `${m}: the probe may not move a version istiod is built with`);
+        const istio = COMPONENTS.find((c) => c.module === "istioctl")!;
+        assert.deepStrictEqual(istio.tools.map((t) => t.name), ["istioctl", "pilot-discovery"]);
+        assert.strictEqual(istio.env?.CGO_ENABLED, "0");
+    });
+
     it("the cache key is stable for the same inputs and changes with the Go version or the recipe", () => {
         const c = COMPONENTS.find((x) => x.module === "helm")!;
         assert.strictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey(c, "go1.26.8/linux/amd64"));
         assert.notStrictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey(c, "go1.26.9/linux/amd64"));
         assert.notStrictEqual(componentKey(c, "go1.26.8/linux/amd64"), componentKey({ ...c, stamps: { ...c.stamps, extra: "1" } }, "go1.26.8/linux/amd64"));
+        const go = "go1.26.8/linux/amd64";
+        assert.notStrictEqual(componentKey(c, go), componentKey({ ...c, env: { CGO_ENABLED: "0" } }, go), "the build environment");
     });
 
     it("names the module and version the proxy refused, from go's own message", () => {

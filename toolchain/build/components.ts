@@ -18,6 +18,8 @@ export const TOOL_NAMES = [
     "kwokctl",
     "helm",
     "istioctl",
+    "pilot-discovery",
+    "xds-probe",
     "jaeger",
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
@@ -38,6 +40,8 @@ export interface Component {
     /** Where it comes from, for the summary table and the README. */
     source: string;
     tools: Tool[];
+    /** Extra environment for `go build` (part of the cache key). */
+    env?: Record<string, string>;
     /** -X flags: the version is stamped where the binary reports one. */
     stamps: Record<string, string>;
     /** Files copied from a module's directory next to the binaries (the provider reads its schema from there). */
@@ -151,13 +155,30 @@ export const COMPONENTS: Component[] = [
                 pkg: "istio.io/istio/istioctl/cmd/istioctl",
                 versionCheck: { args: ["version", "--remote=false", "--short"], expect: "1.31-dev+eed52ebb66ad" },
             },
+            // istiod, from the same module so control plane and CLI agree (`npm run mesh` runs it).
+            {
+                name: "pilot-discovery",
+                pkg: "istio.io/istio/pilot/cmd/pilot-discovery",
+                versionCheck: { args: ["version", "--short"], expect: "1.31-dev+eed52ebb66ad" },
+            },
         ],
+        // Static binaries, as Istio's own release builds them.
+        env: { CGO_ENABLED: "0" },
         stamps: {
             "istio.io/istio/pkg/version.buildVersion": "1.31-dev+eed52ebb66ad",
             "istio.io/istio/pkg/version.buildGitRevision": "eed52ebb66ad",
             "istio.io/istio/pkg/version.buildStatus": "Clean",
             "istio.io/istio/pkg/version.buildTag": "1.31-dev",
         },
+    },
+    {
+        module: "xds-probe",
+        version: "1.31-dev+eed52ebb66ad",
+        // Own main on the same versions as istiod (the istioctl module's go.sum).
+        source: "own main on istio.io/istio@v0.0.0-20260827124520-eed52ebb66ad",
+        tools: [{ name: "xds-probe", pkg: "." }],
+        env: { CGO_ENABLED: "0" },
+        stamps: {},
     },
     {
         module: "jaeger",

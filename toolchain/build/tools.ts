@@ -68,9 +68,9 @@ export function refusedModule(stderr: string): string | undefined {
     return m ? `${m[1]} ${m[2]}` : undefined;
 }
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(cmd, args, { cwd, env: goEnv(), stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(cmd, args, { cwd, env: { ...goEnv(), ...env }, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (d) => (stderr += d));
         child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
@@ -93,7 +93,7 @@ async function buildComponent(c: Component, dest: string, log: (line: string) =>
     const tick = setInterval(() => log(`${c.module}: still building (${elapsed(started)})`), 60_000);
     try {
         for (const t of c.tools) {
-            const r = await run("go", ["build", "-trimpath", "-ldflags", ldflags(c), "-o", path.join(tmp, t.name), t.pkg], cwd);
+            const r = await run("go", ["build", "-trimpath", "-ldflags", ldflags(c), "-o", path.join(tmp, t.name), t.pkg], cwd, c.env);
             if (r.code !== 0) {
                 const refused = refusedModule(r.stderr);
                 throw new ToolchainError(

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, TraceFlags, type TextMapPropagator } from "@opentelemetry/api";
 import { getPropagatorFromEnv } from "@opentelemetry/sdk-node/build/src/utils";
 import { otelEnv } from "../../../components/app-namespace/otel-env";
-import { envoyExtract, envoyInject, hexId } from "../../e2e/envoy-standin";
+import { envoyExtract, envoyInject, envoySampled, hexId } from "../../e2e/envoy-standin";
 
 function propagatorFor(value: string): TextMapPropagator {
     const saved = process.env.OTEL_PROPAGATORS;
@@ -42,6 +42,15 @@ function call(value: string, w3c: boolean) {
 const GENERATED = otelEnv({ environment: "dev", namespace: "auth", samplingPercent: 100, otlpGrpcEndpoint: "http://c:4317", healthCheckPaths: [] }).OTEL_PROPAGATORS;
 
 describe("OTEL_PROPAGATORS through the OTel SDK and Envoy's header handling", () => {
+    it("the stand-in samples as Envoy: a carried decision is kept, a new trace at istiod's random_sampling", () => {
+        assert.strictEqual(envoySampled({ "x-b3-sampled": "0" }, 100), false);
+        assert.strictEqual(envoySampled({ "x-b3-sampled": "1" }, 0), true);
+        assert.strictEqual(envoySampled({ b3: `${hexId(16)}-${hexId(8)}-1` }, 0), true);
+        assert.deepStrictEqual([0.049, 0.05].map((r) => envoySampled({}, 5, () => r)), [true, false]);
+        const unsampled = envoyInject({}, { traceId: hexId(16), spanId: hexId(8) }, undefined, true, false);
+        assert.deepStrictEqual([unsampled["x-b3-sampled"], String(unsampled.traceparent).slice(-2)], ["0", "00"]);
+    });
+
     for (const w3c of [false, true]) {
         it(`the generated value chains app → sidecar → sidecar → app (Istio W3C option ${w3c ? "on" : "off"})`, () => {
             const r = call(GENERATED, w3c);

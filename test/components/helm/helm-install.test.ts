@@ -19,7 +19,7 @@ describe("Helm installs", () => {
         for (const r of releases) assert.deepStrictEqual([r.inputs.atomic, r.inputs.maxHistory], [true, 10]);
     });
 
-    it("a Release is replaced delete-first: a renamed release would collide with the old one's fixed object names", async () => {
+    it("Jaeger's Release is replaced delete-first (fixed object names); a managed istiod is never deleted nor replaced so", async () => {
         // The mock monitor does not receive resource options; a stack transformation sees them as the real
         // program passes them to each resource's constructor.
         const { config } = readStackFile(path.join(ROOT, "Pulumi.dev.yaml"), PROJECT);
@@ -34,10 +34,12 @@ describe("Helm installs", () => {
         }, { project: PROJECT, stack: "dev", config });
         const releases = [...options].filter(([key]) => key.startsWith(`${RELEASE}::`));
         assert.deepStrictEqual(releases.map(([key]) => key).sort(), [`${RELEASE}::jaeger-release`, `${RELEASE}::mesh-tracing-istiod`]);
-        for (const [key, opts] of releases) {
-            assert.strictEqual((opts as pulumi.CustomResourceOptions).deleteBeforeReplace, true, key);
-            assert.ok(opts.parent, `${key} keeps its parent`);
-        }
+        for (const [key, opts] of releases) assert.ok(opts.parent, `${key} keeps its parent`);
+        const jaeger = options.get(`${RELEASE}::jaeger-release`) as pulumi.CustomResourceOptions;
+        assert.deepStrictEqual([jaeger.deleteBeforeReplace, jaeger.retainOnDelete], [true, undefined]);
+        const istiodOpts = options.get(`${RELEASE}::mesh-tracing-istiod`) as pulumi.CustomResourceOptions;
+        const istiodLifecycle = [istiodOpts.deleteBeforeReplace, istiodOpts.retainOnDelete];
+        assert.deepStrictEqual(istiodLifecycle, [undefined, true], "destroy leaves the mesh's istiod");
         // Only the Releases: the Services after them keep create-before-delete.
         const service = options.get("kubernetes:core/v1:Service::jaeger-collector-clusterip")!;
         assert.ok(service, "the transformation saw the Services too");

@@ -18,6 +18,8 @@ const EXPECTED: Record<string, { hosts: string[]; resolution: string }> = {
     "aws-s3-external": { hosts: ["*.s3.amazonaws.com", "*.s3.ap-northeast-2.amazonaws.com"], resolution: "NONE" },
     "aws-cloudfront": { hosts: ["*.cloudfront.net", "images.dev.growbin.app"], resolution: "NONE" },
 };
+/** Each stack's own image CDN host: prod never reaches dev's. */
+const IMAGES_HOST: Record<string, string> = { dev: "images.dev.growbin.app", prod: "images.growbin.app" };
 
 
 /** A config with one external service `x` built from `service`. */
@@ -32,7 +34,9 @@ describe("ExternalServices", () => {
             const entries = ofType(run, SERVICE_ENTRY);
             assert.deepStrictEqual(entries.map((e) => e.inputs.metadata.name).sort(), Object.keys(EXPECTED).sort());
             for (const e of entries) {
-                const want = EXPECTED[e.inputs.metadata.name];
+                const name = e.inputs.metadata.name;
+                const cdn = { ...EXPECTED[name], hosts: ["*.cloudfront.net", IMAGES_HOST[stack]] };
+                const want = name === "aws-cloudfront" ? cdn : EXPECTED[name];
                 assert.strictEqual(e.name, `external-services-${e.inputs.metadata.name}`);
                 assert.strictEqual(e.inputs.apiVersion, "networking.istio.io/v1");
                 assert.strictEqual(e.inputs.metadata.namespace, "istio-system");
