@@ -1,5 +1,6 @@
 /**
- * Ingress NetworkPolicy on the Jaeger pods: the collector ports from the app and mesh namespaces, the query port
+ * Ingress NetworkPolicy on the Jaeger pods: the collector ports from the app and mesh namespaces (listed, or in the
+ * mesh by Istio's namespace labels, so an unlisted gateway or team namespace keeps its spans), the query port
  * only from the configured peers (none: the UI is reachable by `kubectl port-forward` alone).
  *
  * It isolates the Jaeger pods, so their other ports are closed to other pods as well: metrics 8888 opens only to

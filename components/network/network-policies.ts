@@ -78,11 +78,26 @@ export interface JaegerIngressInput {
     metricsFrom?: readonly Peer[];
 }
 
-/** The Jaeger pods accept the collector ports from the reporting namespaces, the query and metrics ports from peers. */
+/**
+ * Namespaces in the mesh by Istio's own labels: sidecar injection (`istio-injection=enabled`) or a revision
+ * (`istio.io/rev`). Their proxies report spans whether or not the stack lists them: a gateway in `istio-ingress`
+ * (Istio's Helm layout) or a team namespace added after the stack must not lose its spans at Jaeger.
+ */
+export const MESH_NAMESPACE_SELECTORS = [
+    { matchLabels: { "istio-injection": "enabled" } },
+    { matchExpressions: [{ key: "istio.io/rev", operator: "Exists" as const }] },
+];
+
+/**
+ * The Jaeger pods accept the collector ports from the reporting namespaces (listed, or in the mesh by label), the
+ * query and metrics ports from peers.
+ */
 export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
     const namespaces = [...new Set(input.collectorFrom)].sort();
+    const inList = { key: NAMESPACE_NAME_LABEL, operator: "In" as const, values: namespaces };
+    const listed = { namespaceSelector: { matchExpressions: [inList] } };
     const collectorRule = {
-        from: [{ namespaceSelector: { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: namespaces }] } }],
+        from: [listed, ...MESH_NAMESPACE_SELECTORS.map((namespaceSelector) => ({ namespaceSelector }))],
         ports: COLLECTOR_PORTS.map(tcp),
     };
     // An ingress rule with an empty `from` admits everyone, so the peer rules exist only with peers.

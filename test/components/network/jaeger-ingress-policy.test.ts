@@ -10,8 +10,14 @@ const COLLECTOR_PORTS = [{ protocol: "TCP", port: 4317 }, { protocol: "TCP", por
 const REPORTERS = ["auth", "character", "chat", "istio-system", "my", "scan"];
 
 const ingressPolicy = (run: MockRun) => one(run, POLICY, "jaeger-ingress-policy");
+/** Mesh namespaces by Istio's labels, whether listed or not (a gateway in istio-ingress, a team added later). */
+const MESH_BY_LABEL = [
+    { namespaceSelector: { matchLabels: { "istio-injection": "enabled" } } },
+    { namespaceSelector: { matchExpressions: [{ key: "istio.io/rev", operator: "Exists" }] } },
+];
 const collectorRule = (namespaces: string[]) => ({
-    from: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] } }],
+    from: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] } },
+        ...MESH_BY_LABEL],
     ports: COLLECTOR_PORTS,
 });
 
