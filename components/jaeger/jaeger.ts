@@ -76,6 +76,14 @@ export class Jaeger extends pulumi.ComponentResource {
         this.collectorService = service("collector-clusterip", COLLECTOR_SERVICE, "collector", COLLECTOR_PORTS);
         this.queryService = service("query-clusterip", QUERY_SERVICE, "query", QUERY_PORTS);
 
+        // Two replicas and a node drain: without a budget the eviction API takes both at once (no spans, no UI).
+        if (args.replicas > 1) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-disruption-budget`, {
+                metadata: { name: `${args.releaseName}-disruption-budget`, namespace: args.namespace, labels: this.labels("collector") },
+                spec: { maxUnavailable: 1, selector: { matchLabels: this.podLabels } },
+            }, { parent: this });
+        }
+
         this.registerOutputs({ endpoints: this.endpoints, podLabels: this.podLabels });
     }
 

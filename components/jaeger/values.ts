@@ -12,7 +12,7 @@
  */
 import { createHash } from "crypto";
 import type { JaegerArgs, SecretKeyRef } from "./args";
-import { PORTS, STORAGE_PASSWORD_ENV } from "../foundation/topology";
+import { jaegerPodLabels, PORTS, STORAGE_PASSWORD_ENV } from "../foundation/topology";
 import { GOMEMLIMIT_SHARE } from "../foundation/memory";
 import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../foundation/k8s";
 import { SpanPipeline, spanProcessors } from "./span-pipeline";
@@ -120,6 +120,15 @@ export function configHash(userconfig: unknown): string {
 }
 
 /**
+ * Replicas on different nodes where the scheduler can: one node drain or failure then takes one replica, not all
+ * (preferred, so a small cluster still schedules them; the PodDisruptionBudget bounds voluntary disruptions).
+ */
+function spreadAcrossNodes(podLabels: Record<string, string>): Values {
+    const podAffinityTerm = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: podLabels } };
+    return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm }] } };
+}
+
+/**
  * All chart values: generated from config, `jaeger.helmValues` merged over them, then the config-hash pod label
  * computed from the final userconfig. `password` is where the storage password lives (an existing Secret or the one
  * this program creates); the values only ever reference it.
@@ -137,6 +146,7 @@ export function jaegerChartValues(j: JaegerArgs, pipeline: SpanPipeline, passwor
             // Stateless collectors on shared storage roll one at a time; the chart's default Recreate (kept for the
             // in-memory store, whose traces die with the pod anyway) would drop every span during an upgrade.
             ...(j.mode === "production" ? { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } : {}),
+            ...(j.replicas > 1 ? { affinity: spreadAcrossNodes(jaegerPodLabels(j.releaseName)) } : {}),
             extraEnv: [
                 ...(memLimit ? [{ name: "GOMEMLIMIT", value: memLimit }] : []),
                 ...(ref ? [{ name: STORAGE_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } }] : []),

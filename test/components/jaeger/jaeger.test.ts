@@ -1,11 +1,13 @@
 /** The Jaeger component through the real program: dev and prod installs, storage, credentials, the Services. */
 import * as assert from "assert";
-import { JAEGER_VERSION } from "../../../components/foundation/topology";
+import { JAEGER_VERSION, jaegerPodLabels } from "../../../components/foundation/topology";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, parseConfig } from "../../../components/config";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
 import { ofType, one, runStack } from "../../helpers";
 import { SECRET, PROD_JAEGER, release, values, userconfigFile, userconfigWith, HARDENED, chartJaeger, assertServices, findNull, podFromValues } from "./jaeger-helpers";
+
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 
 describe("jaeger", () => {
     describe("dev (allInOne)", () => {
@@ -40,6 +42,11 @@ describe("jaeger", () => {
         });
 
         it("ClusterIP Services select exactly the chart's pods", () => assertServices(run, "jaeger"));
+
+        it("one replica: no disruption budget (it would block every drain) and no anti-affinity", () => {
+            assert.deepStrictEqual(ofType(run, PDB), []);
+            assert.strictEqual(chartJaeger(run).affinity, undefined);
+        });
 
         it("exports the in-cluster endpoints", () => {
             assert.deepStrictEqual(run.outputs?.endpoints, {
@@ -92,8 +99,17 @@ describe("jaeger", () => {
                 replicas: 2,
                 resources: { limits: { memory: "1Gi" }, requests: { cpu: "250m", memory: "512Mi" } },
                 strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" },
+                affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: {
+                    topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: jaegerPodLabels("jaeger") },
+                } }] } },
             });
             assert.strictEqual(ofType(run, SECRET).length, 0, "an existing Secret is referenced, not created");
+        });
+
+        it("a node drain takes one replica at a time: a PodDisruptionBudget on exactly the chart's pods", () => {
+            const pdb = one(run, PDB, "jaeger-disruption-budget");
+            assert.deepStrictEqual(pdb.inputs.metadata.name, "jaeger-disruption-budget");
+            assert.deepStrictEqual(pdb.inputs.spec, { maxUnavailable: 1, selector: { matchLabels: jaegerPodLabels("jaeger") } });
         });
 
         it("ClusterIP Services select exactly the chart's pods", () => assertServices(run, "jaeger"));
