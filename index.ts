@@ -110,5 +110,7 @@ export = async () => {
         meshConfig: mesh.meshConfigFragment,
         // Per namespace, for app stacks' StackReferences (envFrom: configMapRef).
         otelConfigMaps: sortKeys(Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelConfigMapName]))),
+        // Per namespace, for instrumentedDeployment's otelEnvChecksum: app pods roll when the environment changes.
+        otelEnvChecksums: sortKeys(Object.fromEntries(apps.map((a) => [a.namespaceName, a.otelEnvChecksum]))),
     };
 };

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF, sortKeys } from "../foundation/k8s";
 import { dnsEgressPolicy, jaegerEgressPolicy, Peer } from "../network";
-import { OTEL_CONFIG_MAP_NAME, otelEnv } from "./otel-env";
+import { OTEL_CONFIG_MAP_NAME, otelEnv, otelEnvChecksum } from "./otel-env";
 
 export interface AppNamespaceArgs {
     /** The namespace the ConfigMap and egress policies go to. */
@@ -26,6 +26,8 @@ export interface AppNamespaceArgs {
 export class AppNamespace extends pulumi.ComponentResource {
     readonly namespaceName: string;
     readonly otelConfigMapName: string;
+    /** For instrumentedDeployment's `otelEnvChecksum`: apps roll when their environment changes. */
+    readonly otelEnvChecksum: string;
 
     constructor(name: string, args: AppNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eco2:tracing:AppNamespace", name, {}, opts);
@@ -42,15 +44,17 @@ export class AppNamespace extends pulumi.ComponentResource {
             : undefined;
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace ? [namespace] : [] };
 
+        const data = otelEnv({
+            environment: args.environment,
+            namespace: ns,
+            samplingPercent: args.samplingPercent,
+            otlpGrpcEndpoint: args.otlpGrpcEndpoint,
+            healthCheckPaths: args.healthCheckPaths,
+        });
+        this.otelEnvChecksum = otelEnvChecksum(data);
         new k8s.core.v1.ConfigMap(`${name}-otel-env`, {
             metadata: { name: OTEL_CONFIG_MAP_NAME, namespace: ns, labels: { ...PART_OF } },
-            data: otelEnv({
-                environment: args.environment,
-                namespace: ns,
-                samplingPercent: args.samplingPercent,
-                otlpGrpcEndpoint: args.otlpGrpcEndpoint,
-                healthCheckPaths: args.healthCheckPaths,
-            }),
+            data,
         }, childOpts);
 
         // Only where egress is denied by default: in an open namespace an Egress policy would isolate every pod.
@@ -61,6 +65,10 @@ export class AppNamespace extends pulumi.ComponentResource {
             new k8s.networking.v1.NetworkPolicy(`${name}-dns-egress`, dnsEgressPolicy(ns, dns.namespace, dns.podLabels), childOpts);
         }
 
-        this.registerOutputs({ namespaceName: this.namespaceName, otelConfigMapName: this.otelConfigMapName });
+        this.registerOutputs({
+            namespaceName: this.namespaceName,
+            otelConfigMapName: this.otelConfigMapName,
+            otelEnvChecksum: this.otelEnvChecksum,
+        });
     }
 }

@@ -5,4 +5,4 @@
  */
 export { instrumentedDeployment, podAnnotations, EXCLUDE_OUTBOUND_PORTS } from "./instrumented-deployment";
 export type { InstrumentedDeploymentArgs, Container, EnvVar } from "./instrumented-deployment";
-export { OTEL_CONFIG_MAP_NAME, OTEL_PROPAGATORS } from "./otel-env";
+export { OTEL_CONFIG_MAP_NAME, OTEL_ENV_CHECKSUM_ANNOTATION, OTEL_PROPAGATORS, otelEnvChecksum } from "./otel-env";

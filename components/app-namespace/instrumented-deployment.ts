@@ -25,7 +25,7 @@ import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { PORTS } from "../foundation/topology";
 import { DNS1123_LABEL, LABEL_VALUE, sortKeys } from "../foundation/k8s";
-import { OTEL_CONFIG_MAP_NAME } from "./otel-env";
+import { OTEL_CONFIG_MAP_NAME, OTEL_ENV_CHECKSUM_ANNOTATION } from "./otel-env";
 
 export interface InstrumentedDeploymentArgs {
     namespace: string;
@@ -41,6 +41,11 @@ export interface InstrumentedDeploymentArgs {
     podLabels?: Record<string, string>;
     /** Extra pod annotations; ports in a given EXCLUDE_OUTBOUND_PORTS are kept next to the collector's. */
     podAnnotations?: Record<string, string>;
+    /**
+     * The namespace's environment checksum (this stack's `otelEnvChecksums` output, through a StackReference): set as
+     * a pod annotation, so a sampler change rolls the pods. Without it they pick the change up on their next restart.
+     */
+    otelEnvChecksum?: pulumi.Input<string>;
 }
 
 /** Istio's pod annotation: outbound traffic to these ports bypasses the sidecar. */
@@ -82,6 +87,12 @@ function check(what: string, value: string, pattern: RegExp, allowed: string): v
     if (value.length === 0 || value.length > 63 || !pattern.test(value)) throw new Error(`instrumentedDeployment: ${what} ${JSON.stringify(value)} is invalid; allowed: ${allowed}`);
 }
 
+function annotations(args: InstrumentedDeploymentArgs): pulumi.Input<Record<string, string>> {
+    const given = podAnnotations(args.podAnnotations);
+    if (args.otelEnvChecksum === undefined) return given;
+    return pulumi.output(args.otelEnvChecksum).apply((sum) => sortKeys({ ...given, [OTEL_ENV_CHECKSUM_ANNOTATION]: sum }));
+}
+
 export function instrumentedDeployment(name: string, args: InstrumentedDeploymentArgs, opts?: pulumi.CustomResourceOptions): kx.Deployment {
     check("serviceName", args.serviceName, DNS1123_LABEL, "a DNS-1123 label (it names the Deployment and the app label)");
     check("version", args.version, LABEL_VALUE, "a label value of at most 63 characters");
@@ -105,7 +116,7 @@ export function instrumentedDeployment(name: string, args: InstrumentedDeploymen
             // Only `app`: the selector is immutable, so a version bump must not change it.
             selector: { matchLabels: selector },
             template: {
-                metadata: { labels: sortKeys({ ...args.podLabels, ...labels }), annotations: podAnnotations(args.podAnnotations) },
+                metadata: { labels: sortKeys({ ...args.podLabels, ...labels }), annotations: annotations(args) },
                 spec: { containers: [container] },
             },
         },

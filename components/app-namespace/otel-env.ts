@@ -7,6 +7,7 @@
  */
 import { ENVIRONMENT_ATTRIBUTE } from "../foundation/attributes";
 import { healthUrlPath } from "../foundation/health";
+import { createHash } from "crypto";
 import { sortKeys } from "../foundation/k8s";
 
 export const OTEL_CONFIG_MAP_NAME = "otel-tracing-env";
@@ -75,4 +76,15 @@ export function otelEnv(input: OtelEnvInput): Record<string, string> {
     };
     if (input.healthCheckPaths.length > 0) env.OTEL_PYTHON_EXCLUDED_URLS = excludedUrls(input.healthCheckPaths);
     return sortKeys(env);
+}
+
+/** Pod annotation carrying otelEnvChecksum: a changed environment changes the pod template, so the pods roll. */
+export const OTEL_ENV_CHECKSUM_ANNOTATION = "eco2-tracing/otel-env-checksum";
+
+/**
+ * The environment's checksum (sha256 of its sorted entries). Pods read envFrom only when they start: without a
+ * template change a new sampler rate reaches running apps only on their next restart.
+ */
+export function otelEnvChecksum(env: Record<string, string>): string {
+    return createHash("sha256").update(JSON.stringify(Object.entries(sortKeys(env)))).digest("hex");
 }

@@ -4,7 +4,7 @@ import { assertValidK8s } from "../../k8s-schema";
 import { jaegerEndpoints, jaegerPodLabels } from "../../../components/foundation/topology";
 import { MockRun, RegisteredResource } from "../../../tools/mock-runtime";
 import { DEFAULT_HEALTH_CHECK_PATHS } from "../../../components/foundation/health";
-import { excludedUrls, otelEnv, samplerRatio } from "../../../components/app-namespace/otel-env";
+import { excludedUrls, otelEnv, otelEnvChecksum, samplerRatio } from "../../../components/app-namespace/otel-env";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -106,6 +106,16 @@ describe("AppNamespace", () => {
             it("exports each namespace's ConfigMap name for stack references", () => {
                 assert.deepStrictEqual(run.outputs?.otelConfigMaps, Object.fromEntries([...APPS].sort().map((ns) => [ns, "otel-tracing-env"])));
                 assert.deepStrictEqual(Object.keys(run.outputs?.otelConfigMaps), [...APPS].sort());
+            });
+
+            it("exports each namespace's environment checksum: that of the ConfigMap's data, changing with the sampler", async () => {
+                const sums = run.outputs?.otelEnvChecksums;
+                assert.deepStrictEqual(Object.keys(sums), [...APPS].sort());
+                for (const cm of ofType(run, "kubernetes:core/v1:ConfigMap").filter((c) => c.inputs.metadata.name === "otel-tracing-env")) {
+                    assert.strictEqual(sums[cm.inputs.metadata.namespace], otelEnvChecksum(cm.inputs.data));
+                }
+                const other = await runStack(stack, { set: { sampling: stack === "dev" ? 50 : 2 } });
+                for (const ns of APPS) assert.notStrictEqual(other.outputs?.otelEnvChecksums[ns], sums[ns], ns);
             });
 
             it("references the namespaces (no Namespace resource by default)", () => {

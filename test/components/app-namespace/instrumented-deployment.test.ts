@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { assertValidK8s } from "../../k8s-schema";
-import { instrumentedDeployment, InstrumentedDeploymentArgs } from "../../../components/app-namespace"; // the face app teams import
+// The face app teams import.
+import { instrumentedDeployment, InstrumentedDeploymentArgs, OTEL_ENV_CHECKSUM_ANNOTATION } from "../../../components/app-namespace";
 import { MockRun, runUnderMocks } from "../../../tools/mock-runtime";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -87,6 +88,14 @@ describe("instrumentedDeployment (kubernetesx)", () => {
             "prometheus.io/scrape": "true",
             "traffic.sidecar.istio.io/excludeOutboundPorts": "4317,4318,5432",
         });
+    });
+
+    it("with the namespace's environment checksum, a pod annotation: a sampler change rolls the pods; without, none", async () => {
+        const args = { namespace: "scan", serviceName: "scan-api", version: "v1", container: { image: "scan:1" } };
+        const withSum = await render({ ...args, otelEnvChecksum: pulumi.output("abc123") });
+        assert.strictEqual(deployment(withSum).inputs.spec.template.metadata.annotations[OTEL_ENV_CHECKSUM_ANNOTATION], "abc123");
+        const without = await render(args);
+        assert.ok(!(OTEL_ENV_CHECKSUM_ANNOTATION in deployment(without).inputs.spec.template.metadata.annotations));
     });
 
     it("refuses an OTEL_SERVICE_NAME set by the container, before registering anything (the service name has one source)", () => {
