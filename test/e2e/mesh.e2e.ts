@@ -200,6 +200,13 @@ describe("npm run mesh: what real istiod tells every proxy", function () {
         assert.strictEqual(r.code, 0, r.stderr);
         assert.deepStrictEqual(await writable(), before);
         assert.strictEqual((await kubectl(["get", "pods,gateways", "-A", "-l", "eco2.growbin.app/mesh-probe", "-o", "name"])).trim(), "");
+
+        // A namespace the stack creates itself is taken out again, so a later `pulumi up` can create it.
+        const own = writeStackFile(tmp, "dev", "Pulumi.own-ns.yaml", { appNamespaces: ["auth", { name: "mesh-own", create: true }] });
+        const withOwn = await run(["dev", "--config-file", own]);
+        assert.strictEqual(withOwn.code, 0, withOwn.stderr);
+        assert.ok(withOwn.report!.proxies.some((p) => p.proxy === "mesh-probe.mesh-own"));
+        assert.strictEqual((await kubectl(["get", "namespace", "mesh-own", "--ignore-not-found", "-o", "name"])).trim(), "");
     });
 
     it("wall time: the check against a bare istiod start in the same run", async () => {

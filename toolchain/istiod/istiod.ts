@@ -6,9 +6,9 @@
  *   with --secureGRPCAddr= and --httpsAddr= empty there is no TLS listener either.
  * - INJECT_ENABLED=false and empty INJECTION_/VALIDATION_WEBHOOK_CONFIG_NAME: no webhook server, no caBundle patch.
  * - ENABLE_LEADER_ELECTION=false: no Lease or ConfigMap lock. The leader-only writers then run unconditionally, so
- *   each is switched off: IP auto-allocation (ServiceEntry status), Gateway API (status and deployment controllers);
- *   PILOT_ENABLE_STATUS and PILOT_ENABLE_ANALYSIS are off by default. Istio's Ingress status writer only touches
- *   Ingress objects of class istio, which no stack here creates.
+ *   each is switched off: IP auto-allocation (ServiceEntry status), Gateway API (status and deployment controllers),
+ *   and, though off by default, PILOT_ENABLE_STATUS and PILOT_ENABLE_ANALYSIS. Istio's Ingress status writer only
+ *   touches Ingress objects of class istio, which no stack here creates.
  * The e2e suite checks that the cluster is unchanged after a run.
  */
 import { ChildProcess, spawn } from "child_process";

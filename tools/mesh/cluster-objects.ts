@@ -3,8 +3,8 @@
  * Namespaces, Services and *.istio.io objects, from the plan), probe pods that kwok gives an IP (one sidecar per app
  * namespace, one per workload override with its labels, the ingress gateway), and a Gateway of the check's own so the
  * gateway gets an HTTP listener (a router has none without one). Objects that already exist (a stack deployed with
- * `npm run local`) are left as they are and not taken out; everything created is deleted afterwards, except missing
- * namespaces, which stay as the platform's (as `npm run local` leaves them).
+ * `npm run local`) are left as they are and not taken out; everything created is deleted afterwards, except the
+ * namespaces the stack only references, which stay as the platform's (as `npm run local` leaves them).
  */
 import * as YAML from "yaml";
 import type { KubeObject } from "../synth/write-manifests";
@@ -78,15 +78,18 @@ export class ClusterObjects {
         return run(this.kubectl, ["--kubeconfig", this.kubeconfig, ...args], { input });
     }
 
-    /** Creates the missing ones; namespaces first, and never taken out. */
+    /**
+     * Creates the missing ones, namespaces first. The stack's own Namespaces are taken out again (a later `pulumi up`
+     * creates them); the ones it only references stay, as the platform's.
+     */
     create(docs: readonly Doc[]): void {
         const namespaceOf = (d: Doc) => (d.kind === "Namespace" ? d.metadata.name : d.metadata?.namespace);
-        const namespaces = [...new Set(docs.map(namespaceOf).filter(Boolean))] as string[];
-        const nsDocs = namespaces.map((name) =>
-            docs.find((d) => d.kind === "Namespace" && d.metadata.name === name) ??
-            { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+        const own = docs.filter((d) => d.kind === "Namespace");
+        const referenced = [...new Set(docs.map(namespaceOf).filter(Boolean))]
+            .filter((name) => !own.some((d) => d.metadata.name === name))
+            .map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
         const rest = docs.filter((d) => d.kind !== "Namespace");
-        for (const [batch, removable] of [[nsDocs, false], [rest, true]] as const) {
+        for (const [batch, removable] of [[referenced, false], [own, true], [rest, true]] as const) {
             if (!batch.length) continue;
             const existing = this.k(["get", "-f", "-", "--ignore-not-found", "-o", "json"], yaml(batch));
             if (existing.code !== 0) throw new ToolchainError(`kubectl get failed:\n${existing.stderr}`);

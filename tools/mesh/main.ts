@@ -79,6 +79,7 @@ function readMeshFile(file: string): unknown {
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
     let args: ReturnType<typeof parse>;
     let inputs: PlanInputs;
+    const planStarted = Date.now();
     let userMesh: unknown;
     try {
         args = parse(argv);
@@ -95,6 +96,7 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         return 2;
     }
     const log = (line: string) => io.err(`[mesh] ${line}`);
+    log(`the stack's plan (program under mocks): ${((Date.now() - planStarted) / 1000).toFixed(1)} s`);
     return failingWith("mesh", io, async () => {
         const started = Date.now();
         const intent = intentOf(inputs);
@@ -110,9 +112,12 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         const cluster = new ClusterObjects(tools.kubectl, kubeconfig, log);
         const probes = probesFor(intent);
         let probed: Probed[];
+        let mark = Date.now();
+        const lap = () => `${((-mark + (mark = Date.now())) / 1000).toFixed(1)} s`;
         try {
             cluster.create([...meshObjects(inputs.objects), ...probeDocs(probes)]);
             const ips = await cluster.podIps(probes);
+            log(`the stack's objects and ${probes.length} probe pods in the cluster: ${lap()}`);
             const pilotDiscovery = tools["pilot-discovery"];
             const istiod = await startIstiod({ pilotDiscovery, kubeconfig, meshConfig, namespace: intent.rootNamespace });
             log(`istiod ready in ${(istiod.startMs / 1000).toFixed(1)} s`);
@@ -124,8 +129,10 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
             } finally {
                 await istiod.stop();
             }
+            log(`istiod started, ${probes.length} proxies probed, istiod stopped: ${lap()}`);
         } finally {
             cluster.removeCreated();
+            log(`what the check created removed: ${lap()}`);
         }
         const v = verdict(args.stack, intent, meshConfig, probed);
         if (args.json) io.out(JSON.stringify(v.report, null, 2));

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { planInputs } from "../../../tools/mesh/main";
 import { intentOf, meshConfigFor, PlanInputs } from "../../../tools/mesh/expectations";
 import { probesFor } from "../../../tools/mesh/cluster-objects";
-import { verdict, Probed } from "../../../tools/mesh/report";
+import { formatTable, verdict, Probed } from "../../../tools/mesh/report";
 import { summarize } from "../../../tools/mesh/xds-summary";
 import type { Json, ProxySpec, XdsSnapshot } from "../../../toolchain/istiod/probe";
 
@@ -85,6 +85,13 @@ describe("npm run mesh (offline parts)", () => {
         assert.deepStrictEqual(good.problems, []);
         assert.strictEqual(good.report.proxies[0].tracing?.provider, "jaeger");
         assert.ok(good.report.serviceEntryClusters.includes("outbound|443||api.openai.com"));
+        const table = formatTable(good);
+        assert.match(table[0], /^proxy\s+kind\s+provider → cluster\s+sampling\s+tags\s+trace context\s+access log$/);
+        const row = table[2].split(/\s{2,}/);
+        const tag = "deployment.environment.name";
+        const cells = ["mesh-probe-payment.my", "sidecar", `jaeger → ${COLLECTOR}`, "100 %", tag, "USE_B3", "yes"];
+        assert.deepStrictEqual(row, cells);
+        assert.strictEqual(table[table.length - 1], "every proxy traces to the collector at the rate the stack intends");
 
         // The override's rate on the mesh-wide probe, and the mesh rate on payment's: both named.
         const swapped = verdict("prod", intent, mesh, [{ ...ok[0], snapshot: ok[1].snapshot }, { ...ok[1], snapshot: ok[0].snapshot }]);
