@@ -22,15 +22,32 @@ export interface TailSampling {
     readonly numTraces: number;
 }
 
-/** One span attribute the attributes processor deletes or replaces by its hash. */
+/** One span attribute the attributes processor deletes, replaces by its hash, or cuts before its query string. */
 export interface ScrubAttribute {
     readonly key: string;
-    readonly action: "delete" | "hash";
+    readonly action: "delete" | "hash" | "stripQuery";
 }
 
 export interface SpanPipeline {
     readonly tailSampling: TailSampling;
     readonly scrubAttributes: readonly ScrubAttribute[];
+}
+
+/** Where stripQuery holds a URL's part before `?`/`#` for one action (a regex group name: no dots). */
+export const STRIP_QUERY_HOLDER = "eco2_scrub_without_query";
+
+/**
+ * The attributes processor's actions for one scrub entry. It cannot rewrite a value in place, so stripQuery extracts
+ * the part before the query into a holder, writes it back over the key, and drops the holder; a span without the key
+ * is left alone (extract and from_attribute skip a missing attribute).
+ */
+export function scrubActions(a: ScrubAttribute): Values[] {
+    if (a.action !== "stripQuery") return [{ key: a.key, action: a.action }];
+    return [
+        { key: a.key, action: "extract", pattern: `^(?P<${STRIP_QUERY_HOLDER}>[^?#]*)` },
+        { key: a.key, action: "update", from_attribute: STRIP_QUERY_HOLDER },
+        { key: STRIP_QUERY_HOLDER, action: "delete" },
+    ];
 }
 
 export const PROCESSOR = Object.freeze({ memoryLimiter: "memory_limiter", scrub: "attributes/scrub", tailSampling: "tail_sampling", batch: "batch" });
@@ -78,7 +95,7 @@ export function spanProcessors(p: SpanPipeline): { processors: Values; order: st
     const soft = Math.round(GOMEMLIMIT_SHARE * 100);
     use(PROCESSOR.memoryLimiter, { check_interval: "1s", limit_percentage: soft + MEMORY_SPIKE_PERCENT, spike_limit_percentage: MEMORY_SPIKE_PERCENT });
     // The processor refuses an empty action list, so no scrubbing means no processor.
-    if (p.scrubAttributes.length > 0) use(PROCESSOR.scrub, { actions: p.scrubAttributes.map((a) => ({ key: a.key, action: a.action })) });
+    if (p.scrubAttributes.length > 0) use(PROCESSOR.scrub, { actions: p.scrubAttributes.flatMap(scrubActions) });
     if (tail) {
         use(PROCESSOR.tailSampling, {
             decision_wait: `${p.tailSampling.decisionWaitSeconds}s`,

@@ -25,13 +25,19 @@ export const tailSampling = strict({
 
 const scrubAttribute = strict({
     key: z.string().min(1, "must not be empty").describe("Attribute key, e.g. `http.request.header.authorization` (one action per key)."),
-    action: z.enum(["delete", "hash"]).describe("`delete` or `hash`."),
+    action: z.enum(["delete", "hash", "stripQuery"])
+        .describe("`delete`, `hash`, or `stripQuery` (a URL keeps what precedes its `?`/`#`: the path stays, OAuth `code`/`state` go)."),
 });
 
+/** Credentials, query strings (OAuth `code` and `state`, tokens) and statements, in Envoy's and current semconv names. */
 export const DEFAULT_SCRUB_ATTRIBUTES = [
-    { key: "http.request.header.authorization", action: "delete" as const },
+    { key: "db.query.text", action: "hash" as const },
     { key: "db.statement", action: "hash" as const },
+    { key: "http.request.header.authorization", action: "delete" as const },
+    { key: "http.url", action: "stripQuery" as const },
+    { key: "url.full", action: "stripQuery" as const },
+    { key: "url.query", action: "delete" as const },
 ];
 
 export const scrubAttributes = z.array(scrubAttribute).default(DEFAULT_SCRUB_ATTRIBUTES)
-    .describe("Span attributes removed (`delete`) or replaced by their SHA-256 hex (`hash`, unsalted: equal values stay equal) by the `attributes` processor before sampling and storage, in both modes. Setting the key replaces the defaults; `[]` turns scrubbing off.");
+    .describe("Span attributes removed (`delete`), replaced by their SHA-256 hex (`hash`, unsalted) or cut before their query (`stripQuery`) by the `attributes` processor before sampling and storage, in both modes. Setting the key replaces the defaults; `[]` turns scrubbing off.");

@@ -80,15 +80,19 @@ describe("sampling modes (config rules)", () => {
     });
 
     describe("scrubAttributes", () => {
-        it("defaults: delete the authorization header, hash db.statement", () => {
+        it("defaults: delete the authorization header and url.query, hash statements, cut URLs before their query", () => {
             assert.deepStrictEqual(parseConfig({ environment: "dev" }, { stack: "dev" }).scrubAttributes, [
-                { key: "http.request.header.authorization", action: "delete" },
+                { key: "db.query.text", action: "hash" },
                 { key: "db.statement", action: "hash" },
+                { key: "http.request.header.authorization", action: "delete" },
+                { key: "http.url", action: "stripQuery" },
+                { key: "url.full", action: "stripQuery" },
+                { key: "url.query", action: "delete" },
             ]);
             assert.deepStrictEqual(parseConfig({ environment: "dev", scrubAttributes: [] }, { stack: "dev" }).scrubAttributes, []);
         });
 
-        it("one action per key; only delete and hash", () => {
+        it("one action per key; only delete, hash and stripQuery", () => {
             expectConfigProblem({ environment: "dev", scrubAttributes: [{ key: "a", action: "hash" }, { key: "a", action: "delete" }] }, "scrubAttributes[1].key", 'duplicate scrubbed attribute "a"');
             expectConfigProblem({ environment: "dev", scrubAttributes: [{ key: "a", action: "upsert" }] }, "scrubAttributes[0].action");
         });

@@ -55,7 +55,7 @@ export const userconfigWith = (backend: unknown) => ({
     },
     // The default scrubbing (config scrubAttributes), in head mode too.
     processors: {
-        "attributes/scrub": { actions: [{ action: "delete", key: "http.request.header.authorization" }, { action: "hash", key: "db.statement" }] },
+        "attributes/scrub": SCRUB,
         batch: {},
         memory_limiter: MEMORY_LIMITER,
     },
@@ -64,6 +64,23 @@ export const userconfigWith = (backend: unknown) => ({
 });
 
 /** Refuses spans above 80 % of the container limit (GOMEMLIMIT's share), in every mode. */
+/** The default scrubbing as the attributes processor runs it: stripQuery is extract, update from it, drop the holder. */
+const stripQuery = (key: string) => [
+    { action: "extract", key, pattern: "^(?P<eco2_scrub_without_query>[^?#]*)" },
+    { action: "update", from_attribute: "eco2_scrub_without_query", key },
+    { action: "delete", key: "eco2_scrub_without_query" },
+];
+export const SCRUB = {
+    actions: [
+        { action: "hash", key: "db.query.text" },
+        { action: "hash", key: "db.statement" },
+        { action: "delete", key: "http.request.header.authorization" },
+        ...stripQuery("http.url"),
+        ...stripQuery("url.full"),
+        { action: "delete", key: "url.query" },
+    ],
+};
+
 export const MEMORY_LIMITER = { check_interval: "1s", limit_percentage: 90, spike_limit_percentage: 10 };
 
 export const HARDENED = {

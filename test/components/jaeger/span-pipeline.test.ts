@@ -4,14 +4,13 @@ import * as path from "path";
 import { MockRun } from "../../../tools/mock-runtime";
 import { readStackFile } from "../../../tools/stack-file";
 import { one, ofType, ROOT, runStack } from "../../helpers";
-import { MEMORY_LIMITER } from "./jaeger-helpers";
+import { MEMORY_LIMITER, SCRUB } from "./jaeger-helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TELEMETRY = "kubernetes:telemetry.istio.io/v1:Telemetry";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 const userconfig = (run: MockRun) => one(run, RELEASE, "jaeger-release").inputs.values.userconfig;
-const SCRUB = { actions: [{ action: "delete", key: "http.request.header.authorization" }, { action: "hash", key: "db.statement" }] };
 /** The prod stack file switched to tail mode: one replica, no workload override (its intent is alwaysSampleServices). */
 const prodTail = (tailSampling: Record<string, unknown>) =>
     runStack("prod", {
