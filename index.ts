@@ -19,6 +19,7 @@ import { PORTS } from "./components/foundation/topology";
 import { spanPipeline } from "./components/jaeger/span-pipeline";
 import { MeshTracing } from "./components/mesh/mesh-tracing";
 import { ExternalServices } from "./components/mesh/external-services";
+import { IngressSamplingGuard } from "./components/mesh/ingress-sampling-guard";
 import { loadModels } from "./components/mesh/models";
 import { AppNamespace } from "./components/app-namespace/app-namespace";
 import { JaegerIngressPolicy } from "./components/network/jaeger-ingress-policy";
@@ -64,6 +65,12 @@ export = async () => {
         models,
         renderYaml,
     }, opts);
+
+    // Clients must not force sampling past the stack's rate (the pack's prod-sampling-range).
+    if (!istio.trustClientSampling) {
+        const gatewayLabels = istio.ingressGatewayLabels;
+        new IngressSamplingGuard("ingress-sampling-guard", { namespace: istio.rootNamespace, gatewayLabels, models }, opts);
+    }
 
     new ExternalServices("external-services", { namespace: istio.rootNamespace, services: config.externalServices, models }, opts);
 

@@ -21,6 +21,9 @@ export interface IstioArgs {
     /** Envoy also emits W3C `traceparent` (Istio ≥ 1.28). */
     readonly w3cPropagation: boolean;
     readonly maxPathTagLength: number;
+    /** Keep inbound sampling headers at the ingress gateways (default: removed, IngressSamplingGuard). */
+    readonly trustClientSampling: boolean;
+    readonly ingressGatewayLabels: Readonly<Record<string, string>>;
     /** Install or upgrade istiod with the provider merged into its mesh config. */
     readonly istiod?: IstiodArgs;
 }

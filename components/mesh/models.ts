@@ -7,6 +7,7 @@
  */
 import type { Telemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry" with { "resolution-mode": "import" };
 import type { ServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1/ServiceEntry" with { "resolution-mode": "import" };
+import type { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter" with { "resolution-mode": "import" };
 
 export type { ITelemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry" with { "resolution-mode": "import" };
 export type { IServiceEntry } from "@kubernetes-models/istio/networking.istio.io/v1/ServiceEntry" with { "resolution-mode": "import" };
@@ -14,17 +15,19 @@ export type { IServiceEntry } from "@kubernetes-models/istio/networking.istio.io
 export interface Models {
     Telemetry: typeof Telemetry;
     ServiceEntry: typeof ServiceEntry;
+    EnvoyFilter: typeof EnvoyFilter;
 }
 
 let cached: Promise<Models> | undefined;
 
 export function loadModels(): Promise<Models> {
     cached ??= (async () => {
-        const [telemetry, serviceEntry] = await Promise.all([
+        const [telemetry, serviceEntry, envoyFilter] = await Promise.all([
             import("@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry"),
             import("@kubernetes-models/istio/networking.istio.io/v1/ServiceEntry"),
+            import("@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter"),
         ]);
-        return { Telemetry: telemetry.Telemetry, ServiceEntry: serviceEntry.ServiceEntry };
+        return { Telemetry: telemetry.Telemetry, ServiceEntry: serviceEntry.ServiceEntry, EnvoyFilter: envoyFilter.EnvoyFilter };
     })();
     return cached;
 }

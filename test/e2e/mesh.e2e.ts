@@ -10,11 +10,11 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { main as mesh, planInputs } from "../../tools/mesh/main";
 import { intentOf, meshConfigFor } from "../../tools/mesh/expectations";
-import { ClusterObjects, meshObjects } from "../../tools/mesh/cluster-objects";
+import { ClusterObjects, meshObjects, probeDocs, probesFor } from "../../tools/mesh/cluster-objects";
 import type { MeshReport } from "../../tools/mesh/report";
 import { startIstiod } from "../../toolchain/istiod/istiod";
 import { probeProxy } from "../../toolchain/istiod/probe";
-import { summarize, terminalFilters } from "../../tools/mesh/xds-summary";
+import { httpManagers, summarize, terminalFilters } from "../../tools/mesh/xds-summary";
 import { CommandRun, runCommand, writeStackFile } from "../helpers";
 import { allTools, cluster, kubectl, tmpDir } from "./harness";
 
@@ -155,6 +155,39 @@ describe("npm run mesh: what real istiod tells every proxy", function () {
         } finally {
             objects.removeCreated();
         }
+    });
+
+    it("the ingress gateway's HTTP managers remove client sampling headers before tracing; trustClientSampling keeps them", async () => {
+        const tools = await allTools();
+        const kubeconfig = await cluster();
+        const removedBy = async (configFile?: string) => {
+            const inputs = await planInputs("prod", configFile);
+            const router = probesFor(intentOf(inputs)).filter((p) => p.kind === "router");
+            const objects = new ClusterObjects(tools.kubectl, kubeconfig, () => undefined);
+            objects.create([...meshObjects(inputs.objects), ...probeDocs(router)]);
+            try {
+                const ips = await objects.podIps(router);
+                const meshConfig = meshConfigFor(inputs, "istio-system");
+                const istiod = await startIstiod({ pilotDiscovery: tools["pilot-discovery"], kubeconfig, meshConfig });
+                try {
+                    const spec = { ...router[0], ip: ips.get(`${router[0].pod}.${router[0].namespace}`)!, istioVersion: "1.28.0" };
+                    const snapshot = probeProxy(tools["xds-probe"], istiod.grpcAddr, spec);
+                    assert.deepStrictEqual(snapshot.invalid, [], "go-control-plane's Validate accepts the patched managers");
+                    const managers = snapshot.listeners.flatMap(httpManagers);
+                    assert.ok(managers.length > 0, "the gateway has an HTTP manager");
+                    return managers.map((m) => (m.earlyHeaderMutationExtensions ?? [])
+                        .flatMap((e: { typedConfig?: { mutations?: { remove?: string }[] } }) => e.typedConfig?.mutations ?? [])
+                        .map((x: { remove?: string }) => x.remove).sort());
+                } finally {
+                    await istiod.stop();
+                }
+            } finally {
+                objects.removeCreated();
+            }
+        };
+        for (const removed of await removedBy()) assert.deepStrictEqual(removed, ["b3", "traceparent", "x-b3-flags", "x-b3-sampled"]);
+        const trusted = writeStackFile(tmp, "prod", "trusted.yaml", { istio: { trustClientSampling: true } });
+        for (const removed of await removedBy(trusted)) assert.deepStrictEqual(removed, []);
     });
 
     it("a mesh config without the provider: exit 1, every proxy untraced, naming the provider", async () => {

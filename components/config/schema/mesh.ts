@@ -63,6 +63,13 @@ export const istio = strict({
         .describe("Istio ≥ 1.28: Envoy emits W3C `traceparent` next to B3 (`traceContextOption: USE_B3_WITH_W3C_PROPAGATION`)."),
     maxPathTagLength: int({ min: 1, max: 1024 }).default(256).describe("Maximum length of the request path tag Envoy records."),
     gatewayNamespaces: z.array(dnsLabel()).default([]).describe("Namespaces of gateways that report spans (allowed into the collector)."),
+    trustClientSampling: bool().default(false)
+        .describe("Keep the sampling headers (`x-b3-sampled`, `x-b3-flags`, `b3`, `traceparent`) of requests entering through the " +
+            "ingress gateways; by default an EnvoyFilter removes them, so clients cannot force sampling. Set it for a partner whose " +
+            "sampling decisions you trust."),
+    ingressGatewayLabels: selectorLabels().default({ istio: "ingressgateway" })
+        .describe("Pod labels of the ingress gateways that remove client sampling headers (Istio's gateway charts: " +
+            "`istio: ingressgateway`)."),
     istiod: istiod.optional()
         .describe("When set, this stack installs/upgrades istiod from the official chart with the tracing provider merged into its mesh config."),
 }).superRefine((v, ctx) => {
