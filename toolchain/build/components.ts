@@ -19,6 +19,8 @@ export const TOOL_NAMES = [
     "helm",
     "istioctl",
     "jaeger",
+    // Not from Go: resolved with Maven (toolchain/build/opensearch.ts).
+    "opensearch",
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
