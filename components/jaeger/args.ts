@@ -21,6 +21,8 @@ export interface JaegerStorageArgs {
     readonly username?: string;
     readonly passwordSecretRef?: SecretKeyRef;
     readonly indexPrefix: string;
+    /** Daily indices older than this many days are deleted by the chart's index-cleaner CronJob. */
+    readonly retentionDays: number;
     readonly tlsInsecureSkipVerify: boolean;
     /** The PEM CA of a privately signed backend, mounted read-only as the backend's `tls.ca_file`. */
     readonly caSecretRef?: SecretKeyRef;

@@ -16,6 +16,7 @@ import { jaegerPodLabels, PORTS, STORAGE_PASSWORD_ENV } from "../foundation/topo
 import { GOMEMLIMIT_SHARE } from "../foundation/memory";
 import { deepMerge, isPlainObject, sortKeys, Values, parseQuantity } from "../foundation/k8s";
 import { SpanPipeline, spanProcessors } from "./span-pipeline";
+import { indexCleanerValues } from "./index-cleaner";
 
 /** The chart's probes (jaeger-deploy.yaml): httpGet /status on 13133. */
 export const HEALTH_CHECK = Object.freeze({ port: 13133, path: "/status" });
@@ -138,7 +139,13 @@ export function jaegerChartValues(j: JaegerArgs, pipeline: SpanPipeline, passwor
     const ref = j.mode === "production" ? password : undefined;
     const memLimit = goMemLimit(j.resources.limits.memory);
     const ca = j.mode === "production" ? j.storage?.caSecretRef : undefined;
+    const security = {
+        podSecurityContext: { runAsNonRoot: true, runAsUser: JAEGER_UID, runAsGroup: JAEGER_UID, fsGroup: JAEGER_UID, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    };
     const generated = {
+        // Retention (production): the chart's index-cleaner CronJob on the same backend, prefix and credentials.
+        ...indexCleanerValues(j, security, ref),
         jaeger: {
             replicas: j.replicas,
             image: { tag: j.image.tag },
@@ -154,8 +161,7 @@ export function jaegerChartValues(j: JaegerArgs, pipeline: SpanPipeline, passwor
             // The tracing backend takes no sidecar: Envoy would trace Jaeger's own traffic, and sidecar-less pods
             // accept the mesh's plaintext span traffic even under STRICT mTLS elsewhere.
             podLabels: { "sidecar.istio.io/inject": "false" },
-            podSecurityContext: { runAsNonRoot: true, runAsUser: JAEGER_UID, runAsGroup: JAEGER_UID, fsGroup: JAEGER_UID, seccompProfile: { type: "RuntimeDefault" } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+            ...security,
             // The image declares VOLUME /tmp; with a read-only root it gets an explicit, bounded emptyDir.
             extraVolumes: [
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },

@@ -1,7 +1,9 @@
 /**
  * Just enough of an Elasticsearch for Jaeger's startup (version probe, index templates) behind TLS with a
  * certificate from a throwaway CA, like the Elastic chart's self-signed one. It records the Authorization headers it
- * receives, so a test can see the password Jaeger sent.
+ * receives, so a test can see the password Jaeger sent. Kept only for TLS and basic auth, which the real OpenSearch
+ * here cannot serve (its security plugin is not on Maven Central); storage itself is tested on the real node
+ * (jaeger-opensearch.e2e.ts).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";

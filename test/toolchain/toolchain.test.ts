@@ -4,13 +4,14 @@ import * as path from "path";
 import { TOOLCHAIN_DIR } from "../../toolchain/kit/paths";
 import { COMPONENTS, TOOL_NAMES } from "../../toolchain/build/components";
 import { componentKey, refusedModule, reportsVersion } from "../../toolchain/build/tools";
+import { OPENSEARCH_VERSION, openSearchKey } from "../../toolchain/build/opensearch";
 import { parsePulumiArgs } from "../../toolchain/local/local";
 import { stackNames } from "../../toolchain/local/stack-defaults";
 import { LOCAL_STORAGE_PASSWORD, referencedByStack } from "../../toolchain/local/platform";
 
 describe("toolchain (offline parts)", () => {
     it("every tool name comes from exactly one component, each with a Go module folder", () => {
-        const provided = COMPONENTS.flatMap((c) => c.tools.map((t) => t.name));
+        const provided = [...COMPONENTS.flatMap((c) => c.tools.map((t) => t.name)), "opensearch"];
         assert.deepStrictEqual([...provided].sort(), [...TOOL_NAMES].sort());
         for (const c of COMPONENTS) {
             for (const f of ["go.mod", "go.sum"]) assert.ok(fs.existsSync(path.join(TOOLCHAIN_DIR, "go", c.module, f)), `${c.module}/${f}`);
@@ -32,6 +33,13 @@ describe("toolchain (offline parts)", () => {
         const istio = COMPONENTS.find((c) => c.module === "istioctl")!;
         assert.deepStrictEqual(istio.tools.map((t) => t.name), ["istioctl", "pilot-discovery"]);
         assert.strictEqual(istio.env?.CGO_ENABLED, "0");
+    });
+
+    it("OpenSearch's cache key follows the Java version and the pinned files", () => {
+        assert.strictEqual(openSearchKey("openjdk version \"17.0.15\""), openSearchKey("openjdk version \"17.0.15\""));
+        assert.notStrictEqual(openSearchKey("openjdk version \"17.0.15\""), openSearchKey("openjdk version \"17.0.16\""));
+        const pom = fs.readFileSync(path.join(TOOLCHAIN_DIR, "maven", "opensearch", "pom.xml"), "utf8");
+        assert.ok(pom.includes(`<version>${OPENSEARCH_VERSION}</version>`), "the pom pins the reported version");
     });
 
     it("the cache key is stable for the same inputs and changes with the Go version or the recipe", () => {

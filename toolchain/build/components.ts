@@ -21,6 +21,9 @@ export const TOOL_NAMES = [
     "pilot-discovery",
     "xds-probe",
     "jaeger",
+    "es-index-cleaner",
+    // Not from Go: resolved with Maven (toolchain/build/opensearch.ts).
+    "opensearch",
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -184,7 +187,11 @@ export const COMPONENTS: Component[] = [
         module: "jaeger",
         version: "v2.12.0",
         source: "github.com/jaegertracing/jaeger@v1.75.0 (= v2.12.0, the approved release; the chart's 2.19.0 is not served)",
-        tools: [{ name: "jaeger", pkg: "github.com/jaegertracing/jaeger/cmd/jaeger", versionCheck: { args: ["version"], expect: "v2.12.0" } }],
+        tools: [
+            { name: "jaeger", pkg: "github.com/jaegertracing/jaeger/cmd/jaeger", versionCheck: { args: ["version"], expect: "v2.12.0" } },
+            // The retention CronJob's program (image jaegertracing/jaeger-es-index-cleaner of the same release).
+            { name: "es-index-cleaner", pkg: "github.com/jaegertracing/jaeger/cmd/es-index-cleaner" },
+        ],
         stamps: {
             "github.com/jaegertracing/jaeger/internal/version.latestVersion": "v2.12.0",
             // The module proxy gives the release's time, not its commit: no commitSHA is stamped rather than a guessed one.

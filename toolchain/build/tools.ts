@@ -10,6 +10,7 @@ import { COMPONENTS, Component, Tool, ToolName } from "./components";
 import { ToolchainError } from "../kit/command";
 import { run as runSync } from "../kit/exec";
 import { cacheDir, goEnv, TOOLCHAIN_DIR } from "../kit/paths";
+import { ensureOpenSearch } from "./opensearch";
 
 export type Origin = "built" | "cached" | "PATH";
 export interface Resolved {
@@ -149,6 +150,10 @@ export async function ensureToolchain(opts: EnsureOptions = {}): Promise<Resolve
             await building.get(dest);
         }
         out.push(...tools.map((t) => ({ tool: t.name, version: c.version, path: path.join(dest, t.name), origin: cached ? ("cached" as const) : ("built" as const) })));
+    }
+    if (!opts.only || opts.only.includes("opensearch")) {
+        const os = await ensureOpenSearch(log);
+        out.push({ tool: "opensearch", version: os.version, path: os.path, origin: os.cached ? "cached" : "built" });
     }
     return out;
 }

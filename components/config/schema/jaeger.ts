@@ -19,6 +19,9 @@ const storage = strict({
     username: z.string().min(1).optional().describe("Username; needs a password source."),
     passwordSecretRef: secretRef("Key in the Secret.").optional().describe("Existing Secret in the tracing namespace holding the password."),
     indexPrefix: dnsLabel().default("jaeger").describe("Index prefix."),
+    retentionDays: int({ min: 1, message: "must be a whole number of days, at least 1" }).default(7)
+        .describe("Days of traces kept: the chart's `esIndexCleaner` CronJob (nightly, 23:55) deletes the daily span and "
+            + "service indices older than this, with the same prefix, credentials and CA as Jaeger."),
     tlsInsecureSkipVerify: bool().default(false)
         .describe("Skip TLS verification of the backend; in prod only together with `tlsInsecureSkipVerifyAcknowledged`."),
     // Checked in components/config/rules.ts.

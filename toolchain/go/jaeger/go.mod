@@ -2,7 +2,10 @@ module eco2-tracing/toolchain/jaeger
 
 go 1.26.0
 
-tool github.com/jaegertracing/jaeger/cmd/jaeger
+tool (
+	github.com/jaegertracing/jaeger/cmd/es-index-cleaner
+	github.com/jaegertracing/jaeger/cmd/jaeger
+)
 
 require (
 	cloud.google.com/go/auth v0.16.5 // indirect
