@@ -11,17 +11,17 @@
  * the proxy and why) or the check could not run; 2 bad arguments or stack config.
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
 import * as YAML from "yaml";
 import { mockPlan } from "../mock-plan";
 import { ProgramError } from "../mock-runtime";
-import { StackFileError } from "../stack-file";
+import { readProject, StackFileError } from "../stack-file";
 import { stackObjects } from "../synth/write-manifests";
 import { intentOf, meshConfigFor, PlanInputs } from "./expectations";
 import { ClusterObjects, meshObjects, probeDocs, probesFor } from "./cluster-objects";
 import { formatTable, Probed, verdict } from "./report";
 import { callerPath, CommandIO, failingWith, PROCESS_IO, runWhenMain } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
+import { parseStackCommand, UsageError } from "../../toolchain/kit/stack-name";
 import { toolPaths } from "../../toolchain/build/tools";
 import { clusterUp } from "../../toolchain/cluster/cluster";
 import { startIstiod } from "../../toolchain/istiod/istiod";
@@ -29,29 +29,14 @@ import { probeProxy } from "../../toolchain/istiod/probe";
 
 const USAGE = "usage: npm run mesh -- <stack> [--config-file FILE] [--mesh-config FILE] [--json]";
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                "config-file": { type: "string" },
-                "mesh-config": { type: "string" },
-                json: { type: "boolean" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (e) {
-        throw new UsageError((e as Error).message);
-    }
-    const [stack, ...extra] = parsed.positionals;
-    if (parsed.values.help) return { help: true as const };
-    if (!stack || extra.length) throw new UsageError(stack ? `unexpected arguments: ${extra.join(" ")}` : "missing <stack>");
-    const { values } = parsed;
-    return { help: false as const, stack, configFile: values["config-file"], meshConfigFile: values["mesh-config"], json: !!values.json };
+    const options = { "config-file": { type: "string" }, "mesh-config": { type: "string" }, json: { type: "boolean" } } as const;
+    const parsed = parseStackCommand(argv, options, readProject(PROJECT_DIR).name);
+    if (parsed.help) return parsed;
+    const v = parsed.values;
+    const text = (x: unknown) => (typeof x === "string" ? x : undefined);
+    const json = !!v.json;
+    return { help: false as const, stack: parsed.stack, configFile: text(v["config-file"]), meshConfigFile: text(v["mesh-config"]), json };
 }
 
 /** The plan's parts the check needs; a config the program refuses is the user's error (exit 2). */

@@ -12,7 +12,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { configErrorMessage, engineDiagnostics, plannedReleases, plannedResources, policyVerdict } from "./engine-plan";
 import { renderHelmReleases, renderManifests } from "./write-manifests";
 import { PolicyConfigError, PolicyPackConfig, readPolicyPackConfig } from "../policy-check/pack-config";
@@ -25,7 +24,7 @@ import { judgeStackConfig, readProject, readStackConfig, StackFileError, StackKe
 import { ConfigError } from "../../components/config";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath as rel, ToolchainError } from "../../toolchain/kit/command";
 import { PROJECT_DIR } from "../../toolchain/kit/paths";
-import { shortStackName, StackNameError } from "../../toolchain/kit/stack-name";
+import { parseStackCommand, UsageError } from "../../toolchain/kit/stack-name";
 import { makeDirs, outDirProblem, removeFiles } from "./out-dir";
 import { jaegerLabelDisagreements } from "./policy-agreement";
 import { policies } from "../../policy-pack/policies";
@@ -42,36 +41,13 @@ Exit codes: 0 clean; 1 schema failure, mandatory policy violation or a failure t
 /** What a run writes; a failed run removes them, so a previous run's plan is never taken for this one's. */
 const OUTPUT_FILES = ["manifests.yaml", "helm-releases.yaml"] as const;
 
-class UsageError extends Error {}
-
 function parse(argv: string[]) {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                "config-file": { type: "string" },
-                out: { type: "string" },
-                "policy-pack": { type: "string" },
-                "policy-pack-config": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-        });
-    } catch (e) {
-        throw new UsageError((e as Error).message);
-    }
-    if (parsed.values.help) return { help: true as const };
-    const [stack, ...extra] = parsed.positionals;
-    if (!stack || extra.length) throw new UsageError(stack ? `unexpected arguments: ${extra.join(" ")}` : "missing <stack>");
-    // `--out=` would silently mean the default: an option given is an option with a value.
-    const empty = Object.entries(parsed.values).filter(([, v]) => v === "").map(([k]) => `--${k}`);
-    if (empty.length) throw new UsageError(`${empty.join(", ")}: needs a value`);
-    try {
-        return { help: false as const, ...parsed.values, stack: shortStackName(stack, readProject(PROJECT_DIR).name) };
-    } catch (e) {
-        throw e instanceof StackNameError ? new UsageError(e.message) : e;
-    }
+    const options = { "config-file": { type: "string" }, out: { type: "string" }, "policy-pack": { type: "string" },
+        "policy-pack-config": { type: "string" } } as const;
+    const parsed = parseStackCommand(argv, options, readProject(PROJECT_DIR).name);
+    if (parsed.help) return parsed;
+    const v = parsed.values as Record<keyof typeof options, string | undefined>;
+    return { help: false as const, stack: parsed.stack, ...v };
 }
 
 /** The whole command; resolves to the exit code. */
