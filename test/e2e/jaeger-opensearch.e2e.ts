@@ -107,7 +107,7 @@ describe("prod storage on a real OpenSearch (2.19.6) with two real Jaeger replic
         for (let i = 0; Date.now() < until; i++) {
             const t = eco2Trace(1000 + i, Date.now() * 1000, "prod");
             // Jaeger's Elasticsearch writer hands spans to its bulk processor and answers 200; once that is full (the node
-            // gone) the request blocks: the sender learns nothing of the spans accepted before.
+            // gone) the request blocks: the 200 only says the spans were buffered.
             const status = await fetch(`${replicas[i % 2].url(PORTS.otlpHttp)}/v1/traces`, {
                 method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(otlpBody(t.otlp, env)),
                 signal: AbortSignal.timeout(3000),
