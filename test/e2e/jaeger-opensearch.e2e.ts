@@ -1,7 +1,8 @@
 /**
  * Prod's storage path on a real OpenSearch (2.19.6 from the toolchain, loopback, its own data directory): two real
  * Jaeger 2.12 replicas with prod's generated userconfig write a trace whose spans reach different replicas, and
- * either replica's query API returns it whole from the prefixed daily indices under Jaeger's templates. Then the
+ * either replica's query API returns it whole from the prefixed daily indices under Jaeger's templates; the node is
+ * stopped while spans arrive and brought back on its data (the replicas survive and store again). Then the
  * retention CronJob as the chart renders it (`helm template` of the prod values) runs its real program, Jaeger's
  * es-index-cleaner from the same module, against the same node. The security plugin is not served here: the node
  * speaks plain HTTP without authentication, so only the backend address and the TLS block differ from prod's config
