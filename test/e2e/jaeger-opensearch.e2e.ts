@@ -1,7 +1,8 @@
 /**
  * Prod's storage path on a real OpenSearch (2.19.6 from the toolchain, loopback, its own data directory): two real
  * Jaeger 2.12 replicas with prod's generated userconfig write a trace whose spans reach different replicas, and
- * either replica's query API returns it whole from the prefixed daily indices under Jaeger's templates. Then the
+ * either replica's query API returns it whole from the prefixed daily indices under Jaeger's templates; the node is
+ * stopped while spans arrive and brought back on its data (the replicas survive and store again). Then the
  * retention CronJob as the chart renders it (`helm template` of the prod values) runs its real program, Jaeger's
  * es-index-cleaner from the same module, against the same node. The security plugin is not served here: the node
  * speaks plain HTTP without authentication, so only the backend address and the TLS block differ from prod's config
@@ -92,6 +93,47 @@ describe("prod storage on a real OpenSearch (2.19.6) with two real Jaeger replic
         for (const kind of ["span", "service"]) {
             assert.ok(patterns.some((p) => p.includes(`${prefix}-jaeger-${kind}-`)), `no template for ${kind}: ${patterns.join(", ")}`);
         }
+    });
+
+    // memory_limiter's percentages are of the cgroup limit, which a process here does not have (they then apply to the
+    // machine's memory): this shows the replicas survive and recover, and measures their memory; it does not show the
+    // limiter refusing at prod's 1 GiB.
+    it("OpenSearch stopped while spans arrive: the replicas stay up, and store again once it is back", async () => {
+        const env = gen.otelEnv("auth");
+        const { dataDir, port } = os;
+        await os.stop(true);
+        const statuses = new Map<number | string, number>();
+        const before = replicas.map((j) => j.memory().rss);
+        const until = Date.now() + 15_000;
+        for (let i = 0; Date.now() < until; i++) {
+            const t = eco2Trace(1000 + i, Date.now() * 1000, "prod");
+            // Jaeger's Elasticsearch writer hands spans to its bulk processor and answers 200; once that is full (the node
+            // gone) the request blocks: the 200 only says the spans were buffered.
+            const status = await fetch(`${replicas[i % 2].url(PORTS.otlpHttp)}/v1/traces`, {
+                method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(otlpBody(t.otlp, env)),
+                signal: AbortSignal.timeout(3000),
+            }).then((r) => r.status, () => "no answer in 3 s");
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+        const during = replicas.map((j) => j.memory());
+        for (const j of replicas) process.kill(j.pid, 0); // still running (throws otherwise)
+        os = await startOpenSearch(dataDir, port);
+        const stored = await eventually("a new trace stored after OpenSearch is back", async () => {
+            const t = eco2Trace(5000, Date.now() * 1000, "prod");
+            await fetch(`${replicas[0].url(PORTS.otlpHttp)}/v1/traces`, {
+                method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(otlpBody(t.otlp, env)),
+                signal: AbortSignal.timeout(10_000),
+            }).catch(() => undefined);
+            await new Promise((r) => setTimeout(r, 2000));
+            const got = await getTrace(replicas[1], t.traceId);
+            return got && got.spans.length === t.otlp.length ? t.traceId : undefined;
+        }, 180);
+        const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+        const answers = JSON.stringify(Object.fromEntries(statuses));
+        process.stderr.write(`      outage: OTLP answers ${answers}; RSS MiB before ${before.map(mib)}, ` +
+            `after 15 s ${during.map((m) => mib(m.rss))} (peak ${during.map((m) => mib(m.hwm))}); recovered with ${stored}\n`);
+        assert.ok(statuses.has("no answer in 3 s"), "the full bulk processor holds the sender back");
+        for (const m of during) assert.ok(m.rss < 2 ** 30, `RSS ${mib(m.rss)} MiB over prod's 1 GiB limit`);
     });
 
     describe("retention: the chart's es-index-cleaner CronJob, its real program", () => {
