@@ -65,23 +65,35 @@ function planConfig(file: string, project: string): { config: Record<string, any
     return { config, secureKeys };
 }
 
+/** State directories of runs not yet finished, for the interrupt handler. */
+const running = new Set<string>();
+let handling = false;
+
 /**
- * Runs both steps; the state directory is removed whatever happens, an interrupt too: with a handler, Node waits for
- * the CLI (which got the same signal from the terminal) to stop, then removes it and exits as interrupted.
+ * An interrupt (Ctrl-C reaches the whole process group, the CLI too) removes every run's state and exits as
+ * interrupted. With a handler, Node waits for the CLI call in progress to return; each step yields afterwards so
+ * the handler runs then, not after the remaining steps. Installed once: signal listeners keep nothing alive.
  */
-export async function synthOnEngine(options: EngineSynthOptions): Promise<EngineSynth> {
-    const state = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-synth-"));
-    const remove = () => fs.rmSync(state, { recursive: true, force: true });
+function removeStateOnInterrupt(): void {
+    if (handling) return;
+    handling = true;
     const interrupted = (signal: NodeJS.Signals) => {
-        remove();
+        for (const dir of running) fs.rmSync(dir, { recursive: true, force: true });
         process.exit(128 + os.constants.signals[signal]);
     };
     process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+}
+
+/** Runs both steps; the state directory is removed whatever happens, an interrupt too. */
+export async function synthOnEngine(options: EngineSynthOptions): Promise<EngineSynth> {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "eco2-synth-"));
+    running.add(state);
+    removeStateOnInterrupt();
     try {
         return await steps(state, options);
     } finally {
-        process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
-        remove();
+        fs.rmSync(state, { recursive: true, force: true });
+        running.delete(state);
     }
 }
 
@@ -96,6 +108,8 @@ async function steps(state: string, o: EngineSynthOptions): Promise<EngineSynth>
     const step = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<EngineStep> => {
         const started = Date.now();
         const r = await runLocal(args, { dir: state, projectDir, capture: true, log: o.log, env: { PULUMI_DEBUG_COMMANDS: "true", ...env } });
+        // A turn of the event loop: a signal that arrived during the CLI call is handled now.
+        await new Promise((resolve) => setImmediate(resolve));
         return { command: `pulumi ${args.join(" ")}`, code: r.code, seconds: (Date.now() - started) / 1000, stdout: r.stdout, output: `${r.stdout}\n${r.stderr}` };
     };
 
