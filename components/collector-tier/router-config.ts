@@ -18,9 +18,18 @@ export interface RouterConfigArgs {
     /** Address the receivers listen on: the pod IP in the chart (`${env:MY_POD_IP}`), loopback in the e2e. */
     readonly listenHost: string;
     /** Receiver ports; the chart's are the Jaeger collector's own (PORTS). */
-    readonly ports?: { readonly otlpGrpc: number; readonly otlpHttp: number; readonly zipkin: number; readonly health: number };
+    readonly ports?: RouterPorts;
     /** Routing by `service` instead is only the e2e's control (it splits traces). */
     readonly routingKey?: "traceID" | "service";
+}
+
+export interface RouterPorts {
+    readonly otlpGrpc: number;
+    readonly otlpHttp: number;
+    readonly zipkin: number;
+    readonly health: number;
+    /** The router's own metrics (Prometheus), as Jaeger's on 8888. */
+    readonly metrics: number;
 }
 
 export const ROUTER_HEALTH_PORT = 13133;
@@ -60,6 +69,8 @@ export function routerConfig(a: RouterConfigArgs): Values {
         service: {
             extensions: ["health_check"],
             pipelines: { traces: { receivers: ["otlp", "zipkin"], processors: ["memory_limiter", "batch"], exporters: [ROUTER_EXPORTER] } },
+            // Its default is localhost:8888; on the pod IP Prometheus can scrape it like Jaeger's.
+            telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: a.listenHost, port: ports.metrics } } } }] } },
         },
     };
 }

@@ -14,13 +14,14 @@ import (
 	"go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 )
 
 // components is the factory map: the receivers apps and sidecars send to (OTLP, Zipkin), the processors every
 // pipeline starts with, the loadbalancing exporter (k8s and static resolvers) with otlp/debug beside it, and the
-// health_check extension the chart's probes need.
+// health_check extension the chart's probes need; the collector's own telemetry (service::telemetry) as ocb wires it.
 func components() (otelcol.Factories, error) {
-	var f otelcol.Factories
+	f := otelcol.Factories{Telemetry: otelconftelemetry.NewFactory()}
 	var err error
 	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](healthcheckextension.NewFactory()); err != nil {
 		return f, err
