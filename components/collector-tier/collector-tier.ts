@@ -43,8 +43,9 @@ export class CollectorTier extends pulumi.ComponentResource {
         const serviceName = backendServiceName(args.releaseName);
 
         // Headless: the resolver needs one endpoint per Jaeger pod, not a virtual IP that spreads a trace's spans.
+        // The component label is what the policy pack's jaeger-collector-not-headless admits a headless Service by.
         this.backendService = new k8s.core.v1.Service(`${name}-backends`, {
-            metadata: metadata(serviceName),
+            metadata: { ...metadata(serviceName), labels: { ...labels, "app.kubernetes.io/component": "router-backends" } },
             spec: {
                 clusterIP: "None",
                 selector: args.jaegerPodLabels,
