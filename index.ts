@@ -6,6 +6,9 @@
  *                                                                                            └─► Elasticsearch (prod)
  *   operators/Kiali ── jaeger-query-clusterip :16686 UI, :16685 gRPC (in-cluster only)
  *
+ * With tailSampling.routerReplicas the ClusterIP fronts OpenTelemetry Collector routers, which send each trace whole
+ * to one Jaeger replica (components/collector-tier).
+ *
  * Config is validated first: a bad stack config fails here, before any resource is registered. Then one component
  * per concern, each from its folder under components/ (the README's component table), each given its own args:
  * this file is where the stack config becomes them.
@@ -24,6 +27,8 @@ import { loadModels } from "./components/mesh/models";
 import { AppNamespace } from "./components/app-namespace/app-namespace";
 import { JaegerIngressPolicy } from "./components/network/jaeger-ingress-policy";
 import { SmokeTest } from "./components/smoke-test/smoke-test";
+import { CollectorTier, routerPodLabels } from "./components/collector-tier/collector-tier";
+import { ROUTER_RESOURCES } from "./components/collector-tier/values";
 
 export = async () => {
     const config = loadStackConfig();
@@ -41,12 +46,29 @@ export = async () => {
     // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
     const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
 
+    // Tail sampling on several replicas: routers take every span and send each trace whole to one replica.
+    const { routerReplicas, routerChart } = config.tailSampling;
+    const routerRelease = `${config.jaeger.releaseName}-router`;
+    const routers = routerReplicas === undefined ? undefined : routerPodLabels(routerRelease);
     const jaeger = new Jaeger("jaeger", {
         ...config.jaeger,
+        collectorPodLabels: routers,
         storagePassword: config.storagePassword,
         pipeline: spanPipeline({ tailSampling: config.tailSampling, scrubAttributes: config.scrubAttributes }, config.smokeTest.enabled),
         renderYaml,
     }, opts);
+
+    if (routerReplicas !== undefined) {
+        new CollectorTier("collector-tier", {
+            namespace: config.jaeger.namespace,
+            releaseName: routerRelease,
+            replicas: routerReplicas,
+            chart: routerChart,
+            jaegerPodLabels: jaeger.podLabels,
+            resources: ROUTER_RESOURCES,
+            renderYaml,
+        }, opts);
+    }
 
     const { istio, telemetry, networkPolicy } = config;
     const mesh = new MeshTracing("mesh-tracing", {
@@ -76,7 +98,7 @@ export = async () => {
 
     // Egress allows only where egress is denied by default: in an open namespace an Egress policy would isolate every pod.
     const egress = networkPolicy.defaultDenyEgress ? {
-        jaeger: { namespace: config.jaeger.namespace, podLabels: jaeger.podLabels },
+        jaeger: { namespace: config.jaeger.namespace, podLabels: routers ?? jaeger.podLabels },
         dns: { namespace: networkPolicy.dnsNamespace, podLabels: networkPolicy.dnsPodLabels },
     } : undefined;
     const apps = config.appNamespaces.map((namespace) => new AppNamespace(`app-${namespace.name}`, {
@@ -96,6 +118,7 @@ export = async () => {
         meshNamespaces: [istio.rootNamespace, ...istio.gatewayNamespaces],
         queryFrom: networkPolicy.queryIngressFrom,
         metricsFrom: networkPolicy.metricsIngressFrom,
+        routerPodLabels: routers,
     }, opts);
 
     // The config guarantees the smoke namespace is an app namespace: its ConfigMap and egress policies come first.

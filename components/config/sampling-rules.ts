@@ -42,8 +42,12 @@ function tailModeRules(c: Partial<RawConfig>, { add }: RuleContext): void {
         if (!w) return;
         add(["telemetry", "workloadOverrides", i], `tail sampling: the mesh sends every request, and a workload rate below 100 % would drop that workload's errors before the sampler sees them; allowed: no workload overrides with tailSampling.enabled (keep a service's traces with tailSampling.alwaysSampleServices)`);
     });
-    // One sampler replica (README): each replica would decide on the part of a trace the Service sent it.
-    const single = `tail sampling decides per trace in one process, and the collector Service spreads a trace's spans over the replicas (one decision per fragment: split and lost traces); allowed: 1 with tailSampling.enabled (${TAIL_README})`;
+    // Without the router tier, one sampler replica (README): each replica would decide on the part of a trace the
+    // Service sent it. With it, the routers send every span of a trace to one replica, so replicas may grow.
+    if (c.tailSampling?.routerReplicas !== undefined) return;
+    const single = "tail sampling decides per trace in one process, and the collector Service spreads a trace's spans over the " +
+        "replicas (one decision per fragment: split and lost traces); allowed: 1 with tailSampling.enabled, or more with " +
+        `tailSampling.routerReplicas (the router tier sends a trace's spans to one replica) (${TAIL_README})`;
     if (c.jaeger?.replicas !== undefined && c.jaeger.replicas > 1) add(["jaeger", "replicas"], single);
     const chartJaeger = isPlainObject(c.jaeger?.helmValues?.jaeger) ? c.jaeger.helmValues.jaeger : {};
     if (chartJaeger.replicas !== undefined && chartJaeger.replicas !== 1) add(["jaeger", "helmValues", "jaeger", "replicas"], single);
@@ -56,6 +60,10 @@ function headModeRules(c: Partial<RawConfig>, { add, warn }: RuleContext): void 
     const onlyTail = "is only read with tailSampling.enabled: true (head sampling keeps `sampling` % of requests, decided where they start); allowed: unset, or tailSampling.enabled: true";
     if (c.tailSampling?.probabilisticPercent !== undefined) add(["tailSampling", "probabilisticPercent"], onlyTail);
     if ((c.tailSampling?.alwaysSampleServices ?? []).length > 0) add(["tailSampling", "alwaysSampleServices"], onlyTail);
+    if (c.tailSampling?.routerReplicas !== undefined) {
+        add(["tailSampling", "routerReplicas"], "routes spans by trace ID for tail sampling, which is off (head sampling needs no " +
+            "router tier: any Jaeger replica can store any span); allowed: unset, or tailSampling.enabled: true");
+    }
     // Envoy follows the decision a request carries (x-b3-sampled) and applies its own rate only where none was made,
     // so an override above the mesh rate on a workload reached through the gateway changes almost nothing.
     const mesh = samplingPercentOf(c);

@@ -56,6 +56,8 @@ export interface JaegerArgs {
     readonly pipeline: SpanPipeline;
     /** The provider renders YAML (GitOps): install with helm.v4.Chart, which can be rendered. */
     readonly renderYaml: boolean;
+    /** The pods behind the stable collector Service: the routers with the tier (components/collector-tier), else Jaeger's. */
+    readonly collectorPodLabels?: Record<string, string>;
     /** Escape hatch: chart values deep-merged over the generated ones (the config rules guard what they may change). */
     readonly helmValues: Values;
 }

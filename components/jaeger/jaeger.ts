@@ -68,13 +68,15 @@ export class Jaeger extends pulumi.ComponentResource {
         // Beside the release, not after it: the provider holds a Service until its endpoints are ready and then 10 s
         // longer (endpoints settle), so the first `pulumi up` still ends with working routes, and that wait overlaps
         // the chart's rollout instead of following it (3 s of the 16 s dev create, bench --real-engine --traces).
-        const service = (suffix: string, serviceName: string, component: string, ports: ServicePort[]) =>
+        const service = (suffix: string, serviceName: string, component: string, ports: ServicePort[], selector: Record<string, string>) =>
             new k8s.core.v1.Service(`${name}-${suffix}`, {
                 metadata: { name: serviceName, namespace: args.namespace, labels: this.labels(component) },
-                spec: { type: "ClusterIP", selector: this.podLabels, ports },
+                spec: { type: "ClusterIP", selector, ports },
             }, { parent: this });
-        this.collectorService = service("collector-clusterip", COLLECTOR_SERVICE, "collector", COLLECTOR_PORTS);
-        this.queryService = service("query-clusterip", QUERY_SERVICE, "query", QUERY_PORTS);
+        // Sidecars and apps keep this address whether the routers or Jaeger itself take their spans.
+        const collectorPods = args.collectorPodLabels ?? this.podLabels;
+        this.collectorService = service("collector-clusterip", COLLECTOR_SERVICE, "collector", COLLECTOR_PORTS, collectorPods);
+        this.queryService = service("query-clusterip", QUERY_SERVICE, "query", QUERY_PORTS, this.podLabels);
 
         // Two replicas and a node drain: without a budget the eviction API takes both at once (no spans, no UI).
         if (args.replicas > 1) {

@@ -76,6 +76,8 @@ export interface JaegerIngressInput {
     queryFrom: readonly Peer[];
     /** Who may scrape the metrics port (Prometheus); no rule at all when empty or unset. */
     metricsFrom?: readonly Peer[];
+    /** With the router tier: only these pods (the routers, same namespace) reach the Jaeger pods, on OTLP gRPC. */
+    routerPodLabels?: Record<string, string>;
 }
 
 /**
@@ -88,23 +90,46 @@ export const MESH_NAMESPACE_SELECTORS = [
     { matchExpressions: [{ key: "istio.io/rev", operator: "Exists" as const }] },
 ];
 
-/**
- * The Jaeger pods accept the collector ports from the reporting namespaces (listed, or in the mesh by label), the
- * query and metrics ports from peers.
- */
-export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
-    const namespaces = [...new Set(input.collectorFrom)].sort();
+export const ROUTER_INGRESS_POLICY = "allow-router-ingress";
+
+/** The reporting namespaces reach the collector ports: the listed ones, or any in the mesh by label. */
+function collectorRule(collectorFrom: readonly string[]) {
+    const namespaces = [...new Set(collectorFrom)].sort();
     const inList = { key: NAMESPACE_NAME_LABEL, operator: "In" as const, values: namespaces };
-    const listed = { namespaceSelector: { matchExpressions: [inList] } };
-    const collectorRule = {
-        from: [listed, ...MESH_NAMESPACE_SELECTORS.map((namespaceSelector) => ({ namespaceSelector }))],
+    return {
+        from: [{ namespaceSelector: { matchExpressions: [inList] } }, ...MESH_NAMESPACE_SELECTORS.map((namespaceSelector) => ({ namespaceSelector }))],
         ports: COLLECTOR_PORTS.map(tcp),
     };
+}
+
+/** The routers take the collector ports from the reporting namespaces (the hop the Jaeger pods had without them). */
+export function routerIngressPolicy(
+    namespace: string, routerPodLabels: Record<string, string>, collectorFrom: readonly string[],
+): NetworkPolicy {
+    return policy(ROUTER_INGRESS_POLICY, namespace, {
+        podSelector: { matchLabels: sortKeys(routerPodLabels) },
+        policyTypes: ["Ingress"],
+        ingress: [collectorRule(collectorFrom)],
+    });
+}
+
+/**
+ * The Jaeger pods accept the collector ports from the reporting namespaces, listed or in the mesh by label (with the
+ * router tier: OTLP gRPC from the routers only), the query and metrics ports from peers.
+ */
+export function jaegerIngressPolicy(input: JaegerIngressInput): NetworkPolicy {
+    const spans = input.routerPodLabels
+        ? { from: [{ podSelector: { matchLabels: sortKeys(input.routerPodLabels) } }], ports: [tcp(PORTS.otlpGrpc)] }
+        : collectorRule(input.collectorFrom);
     // An ingress rule with an empty `from` admits everyone, so the peer rules exist only with peers.
     const peerRule = (peers: readonly Peer[], ports: number[]) => (peers.length > 0 ? [{ from: peers.map(peer), ports: ports.map(tcp) }] : []);
     return policy(JAEGER_INGRESS_POLICY, input.namespace, {
         podSelector: { matchLabels: sortKeys(input.podLabels) },
         policyTypes: ["Ingress"],
-        ingress: [collectorRule, ...peerRule(input.queryFrom, [PORTS.query, PORTS.queryGrpc]), ...peerRule(input.metricsFrom ?? [], [PORTS.metrics])],
+        ingress: [
+            spans,
+            ...peerRule(input.queryFrom, [PORTS.query, PORTS.queryGrpc]),
+            ...peerRule(input.metricsFrom ?? [], [PORTS.metrics]),
+        ],
     });
 }

@@ -122,7 +122,8 @@ export interface StackJaeger {
 
 /**
  * The stack's own install of the jaeger chart, when it has exactly one: its release namespace, and the chart's pod
- * labels with the release name as app.kubernetes.io/instance. Undefined for stacks that only point at a collector.
+ * labels with the release name as app.kubernetes.io/instance (the routers' labels when the stack has the router tier:
+ * they receive the spans). Undefined for stacks that only point at a collector.
  */
 export function stackJaeger(resources: readonly ResourceLike[]): StackJaeger | undefined {
     const installs = resources.filter((r) => isHelmInstall(r.type) && isJaegerChart(r.props));
@@ -130,7 +131,28 @@ export function stackJaeger(resources: readonly ResourceLike[]): StackJaeger | u
     const { props, name } = installs[0];
     const release = typeof props.name === "string" && props.name ? props.name : name;
     const namespace = typeof props.namespace === "string" && props.namespace ? props.namespace : "default";
-    return { namespace, podLabels: { ...DEFAULT_JAEGER_POD_LABELS, "app.kubernetes.io/instance": release } };
+    const routers = stackRouters(resources, namespace);
+    return { namespace, podLabels: routers ?? { ...DEFAULT_JAEGER_POD_LABELS, "app.kubernetes.io/instance": release } };
+}
+
+/**
+ * The router tier beside the stack's Jaeger (components/collector-tier): an opentelemetry-collector chart install in
+ * the same namespace whose collector config exports with load_balancing. Span senders then reach the routers, not
+ * Jaeger: the chart's selector labels (no nameOverride) with its release name.
+ */
+const OTEL_COLLECTOR_CHART = /(^|[/:])opentelemetry-collector(-\d+\.\d+\.\d+[^/]*\.tgz)?$/;
+
+function stackRouters(resources: readonly ResourceLike[], namespace: string): Record<string, string> | undefined {
+    const routers = resources.filter((r) => {
+        if (!isHelmInstall(r.type) || !OTEL_COLLECTOR_CHART.test(String(r.props.chart ?? ""))) return false;
+        const values = isRecord(r.props.values) ? r.props.values : {};
+        const config = isRecord(values.alternateConfig) ? values.alternateConfig : isRecord(values.config) ? values.config : {};
+        const exporters = isRecord(config.exporters) ? Object.keys(config.exporters) : [];
+        return (r.props.namespace ?? "default") === namespace && exporters.some((e) => /^load_?balancing(\/|$)/.test(e));
+    });
+    if (routers.length !== 1) return undefined;
+    const release = typeof routers[0].props.name === "string" && routers[0].props.name ? routers[0].props.name : routers[0].name;
+    return { "app.kubernetes.io/instance": release, "app.kubernetes.io/name": "opentelemetry-collector" };
 }
 
 /** `Release namespace/name` for a Helm install (its namespace and name are top-level inputs). */

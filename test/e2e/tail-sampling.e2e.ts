@@ -7,61 +7,11 @@
  * SHA-256 of the hashed one.
  */
 import * as assert from "assert";
-import { createHash } from "crypto";
 import { PORTS } from "../../components/foundation/topology";
-import { eco2Trace, Eco2Trace, otlpBody, post, SPANS_PER_TRACE, str } from "./eco2-trace";
+import { otlpBody, post, SPANS_PER_TRACE } from "./eco2-trace";
 import { generated } from "./generated";
 import { getTrace, offLoopback, onLoopback, QueryTrace, RunningJaeger, startJaeger } from "./jaeger-process";
-
-const TAIL = { enabled: true, probabilisticPercent: 10, latencyThresholdMs: 1000, alwaysSampleServices: ["payment.my"], decisionWaitSeconds: 2 };
-const MIX = { error: 100, slow: 100, payment: 100, ordinary: 700 } as const;
-type Kind = keyof typeof MIX;
-const PAYMENT = { name: "payment", namespace: "my" };
-const AUTHORIZATION = "http.request.header.authorization";
-const STATEMENT = "db.statement";
-const BATCH = 250;
-
-const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-/** Binomial n·p ± 4σ: the chance that a correct sampler falls outside is about 6 in 100,000. */
-function binomialBand(n: number, percent: number): { low: number; high: number; mean: number; sigma: number } {
-    const p = percent / 100;
-    const mean = n * p;
-    const sigma = Math.sqrt(n * p * (1 - p));
-    return { low: Math.ceil(mean - 4 * sigma), high: Math.floor(mean + 4 * sigma), mean, sigma };
-}
-
-interface Sent extends Eco2Trace {
-    kind: Kind;
-    secrets: { authorization: string; statement: string };
-}
-
-function traffic(environment: string): Sent[] {
-    const now = Date.now() * 1000;
-    const kinds = (Object.keys(MIX) as Kind[]).flatMap((k) => Array<Kind>(MIX[k]).fill(k));
-    // Interleaved, so every batch mixes kinds as real traffic would.
-    const order = kinds.map((k, i) => ({ k, key: (i * 7919) % kinds.length })).sort((a, b) => a.key - b.key).map((x) => x.k);
-    return order.map((kind, i) => {
-        const secrets = { authorization: `Bearer eyJhbGciOiJIUzI1NiJ9.user-${i}.sig`, statement: `SELECT id, name FROM users WHERE id = ${i}` };
-        const trace = eco2Trace(i, now + i, environment, {
-            app: kind === "payment" ? PAYMENT : undefined,
-            error: kind === "error",
-            durationMicros: kind === "slow" ? 1_500_000 : undefined,
-            appAttributes: [str(AUTHORIZATION, secrets.authorization), str(STATEMENT, secrets.statement)],
-        });
-        return { ...trace, kind, secrets };
-    });
-}
-
-async function send(jaeger: RunningJaeger, traces: Sent[], env: Record<string, string>): Promise<void> {
-    for (let n = 0; n < traces.length; n += BATCH) {
-        const batch = traces.slice(n, n + BATCH);
-        await post(`${jaeger.url(PORTS.zipkin)}/api/v2/spans`, batch.flatMap((t) => t.zipkin), 202);
-        for (const app of ["auth-api", PAYMENT.name]) {
-            const spans = batch.filter((t) => (t.kind === "payment") === (app === PAYMENT.name)).flatMap((t) => t.otlp);
-            if (spans.length > 0) await post(`${jaeger.url(PORTS.otlpHttp)}/v1/traces`, otlpBody(spans, env, app), 200);
-        }
-    }
-}
+import { AUTHORIZATION, binomialBand, send, Sent, sha256, STATEMENT, TAIL, traffic } from "./tail-traffic";
 
 const tag = (trace: QueryTrace, spanIndex: number, key: string) => trace.spans[spanIndex].tags.find((t) => t.key === key)?.value;
 
@@ -80,7 +30,7 @@ describe("tail sampling with the real Jaeger (generated tail-mode userconfig)", 
         const environment = /deployment\.environment\.name=([^,]+)/.exec(env.OTEL_RESOURCE_ATTRIBUTES)![1];
         sent = traffic(environment);
         const started = Date.now();
-        await send(jaeger, sent, env);
+        await send({ zipkin: jaeger.url(PORTS.zipkin), otlpHttp: jaeger.url(PORTS.otlpHttp) }, sent, env);
         process.stderr.write(`      sent ${sent.length} traces (${sent.length * SPANS_PER_TRACE} spans) in ${Date.now() - started} ms\n`);
         // The sampler decides once per second for traces whose wait is over; then the batch processor flushes.
         const mustKeep = sent.filter((t) => t.kind !== "ordinary");

@@ -149,6 +149,29 @@ spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: 
         await assertViolation(ZIPKIN, [...resources, release, { ...release, name: "other", urn: `${release.urn}-2`, props: { ...release.props, name: "other" } }], [/in namespace "istio-system"/]);
     });
 
+    it("with the router tier (a load_balancing opentelemetry-collector install beside Jaeger) the routers are the collector", async () => {
+        const to = (labels: string) => "{ports: [{port: 9411}], to: [{namespaceSelector: " +
+            `{matchLabels: {kubernetes.io/metadata.name: tracing}}, podSelector: {matchLabels: {${labels}}}}]}`;
+        const type = "kubernetes:helm.sh/v3:Release";
+        const jaeger = {
+            type, name: "jaeger-release", urn: `urn:pulumi:t::p::${type}::jaeger-release`,
+            props: { chart: "jaeger", name: "traces", namespace: "tracing" },
+        };
+        const routers = {
+            type, name: "collector-tier-release", urn: `urn:pulumi:t::p::${type}::collector-tier-release`,
+            props: {
+                chart: "../shared/charts/opentelemetry-collector-0.170.0.tgz", name: "traces-router", namespace: "tracing",
+                values: { alternateConfig: { exporters: { load_balancing: {} } } },
+            },
+        };
+        const routerLabels = "app.kubernetes.io/instance: traces-router, app.kubernetes.io/name: opentelemetry-collector";
+        const toRouters = yaml(ns("shop") + allow("to-routers", to(routerLabels)));
+        const toJaeger = yaml(ns("shop") + allow("to-jaeger", to("app.kubernetes.io/instance: traces")));
+        await assertCompliant(ZIPKIN, [...toRouters, jaeger, routers]);
+        await assertViolation(ZIPKIN, [...toJaeger, jaeger, routers], [/admits pods .*opentelemetry-collector/]);
+        await assertCompliant(ZIPKIN, [...toJaeger, jaeger]);
+    });
+
     it("OTLP is the same analysis on TCP 4317, advisory", async () => {
         const zipkinOnly = yaml(ns("shop") + allow("zipkin-only", `{ports: [{port: 9411}], to: [${TO_COLLECTOR}]}`));
         await assertCompliant(ZIPKIN, zipkinOnly);

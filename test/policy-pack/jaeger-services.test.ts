@@ -33,6 +33,17 @@ describe("policy jaeger-collector-not-headless", () => {
         await assertCompliant(HEADLESS, svc("no-selector", `{clusterIP: None, ports: [{port: 9411}]}`));
     });
 
+    it("the router tier's backend Service may be headless on OTLP gRPC alone (its resolver reads the EndpointSlices)", async () => {
+        const backends = (ports: string) => yaml(`
+apiVersion: v1
+kind: Service
+metadata: {name: jaeger-router-backends, namespace: istio-system, labels: {app.kubernetes.io/component: router-backends}}
+spec: {clusterIP: None, selector: ${JAEGER}, ports: ${ports}}
+`);
+        await assertCompliant(HEADLESS, backends("[{name: grpc-otlp, port: 4317}]"));
+        await assertViolation(HEADLESS, backends("[{port: 4317}, {port: 9411}]"), [/exposes port 4317, 9411 but is headless/]);
+    });
+
     it("which pods are Jaeger comes from config", async () => {
         const custom = svc("tempo", `{clusterIP: None, selector: {app: tempo}, ports: [{port: 4317}]}`);
         await assertCompliant(HEADLESS, custom);

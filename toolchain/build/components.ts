@@ -22,6 +22,7 @@ export const TOOL_NAMES = [
     "xds-probe",
     "jaeger",
     "es-index-cleaner",
+    "otelcol",
     // Not from Go: resolved with Maven (toolchain/build/opensearch.ts).
     "opensearch",
 ] as const;
@@ -197,5 +198,14 @@ export const COMPONENTS: Component[] = [
             // The module proxy gives the release's time, not its commit: no commitSHA is stamped rather than a guessed one.
             "github.com/jaegertracing/jaeger/internal/version.date": "2025-11-13T16:44:30Z",
         },
+    },
+    {
+        module: "otelcol",
+        version: "0.158.0",
+        // The chart opentelemetry-collector 0.170.0's appVersion; all collector modules at that one release.
+        source: "own main on opentelemetry-collector-contrib v0.158.0 (core v0.158.0 / v1.64.0)",
+        // No PATH reuse: a stock otelcol of the same version lacks the loadbalancing exporter.
+        tools: [{ name: "otelcol", pkg: "." }],
+        stamps: { "main.version": "0.158.0" },
     },
 ];

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR, sharedChart } from "../kit/paths";
+import { ROUTER_CHART_DEFAULT } from "../../components/config/schema/tail-sampling";
 import { stackNames } from "./stack-defaults";
 import { normalizeKeys, stackFileKeys } from "../../tools/stack-keys";
 
@@ -64,4 +65,10 @@ export function useSharedChart(project: string, config: Record<string, any>): vo
     const chart = stackNames(project, config).chart;
     const file = chart && !chart.path ? sharedChart(chart.name, chart.version) : undefined;
     if (file) config[key] = { ...(config[key] ?? {}), chart: { ...(config[key]?.chart ?? {}), path: file } };
+    // The router tier's chart likewise (tailSampling.routerChart), when the stack has the tier.
+    const tailKey = `${project}:tailSampling`;
+    const tail = config[tailKey] && typeof config[tailKey] === "object" ? config[tailKey] : undefined;
+    const router = { ...ROUTER_CHART_DEFAULT, ...(tail?.routerChart ?? {}) };
+    const routerFile = tail?.routerReplicas !== undefined && !router.path ? sharedChart(router.name, router.version) : undefined;
+    if (routerFile) config[tailKey] = { ...tail, routerChart: { ...(tail.routerChart ?? {}), path: routerFile } };
 }

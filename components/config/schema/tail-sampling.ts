@@ -1,6 +1,22 @@
 /** What the Jaeger collector does to spans before storing them (components/jaeger/span-pipeline.ts): `tailSampling`, `scrubAttributes`. */
 import { z } from "zod";
-import { bool, int, percentage, strict } from "../primitives";
+import { bool, chartRepo, int, percentage, strict } from "../primitives";
+
+export const ROUTER_CHART_DEFAULT = {
+    repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    name: "opentelemetry-collector",
+    version: "0.170.0",
+};
+
+const routerChart = strict({
+    repo: chartRepo().default(ROUTER_CHART_DEFAULT.repo).describe("Chart repository URL (a local chart goes through `path`)."),
+    name: z.string().min(1, "must not be empty (Helm needs a chart name)").default(ROUTER_CHART_DEFAULT.name).describe("Chart name."),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact chart version such as 0.170.0").default(ROUTER_CHART_DEFAULT.version)
+        .describe("Exact chart version (0.170.0 runs collector 0.158.0, the router the toolchain builds)."),
+    path: z.string().min(1, "must be a chart directory or .tgz").optional()
+        .describe("A local chart directory or `.tgz` (relative to the project directory) installed instead of the " +
+            "repository's, e.g. air-gapped."),
+});
 
 /**
  * Tail-based sampling: the mesh sends every request and the collector keeps a trace once it is complete. Rules across
@@ -21,6 +37,13 @@ export const tailSampling = strict({
         .describe("How long the sampler holds a trace after its first span before deciding; must exceed the longest request (its root span arrives last)."),
     numTraces: int({ min: 1000, max: 10_000_000 }).default(50_000)
         .describe("Traces the sampler tracks; at least requests/s × decisionWaitSeconds: when full it evicts the oldest, and a trace evicted before its decision is lost. Spans are held only until the decision."),
+    routerReplicas: int({ min: 1, max: 20 }).optional()
+        .describe("Replicas of the router tier (components/collector-tier): OpenTelemetry Collectors that take every " +
+            "span and send all spans of a trace to one Jaeger replica (loadbalancing by trace ID), so `jaeger.replicas` " +
+            "may be above 1; each sampler replica then tracks about 1/`jaeger.replicas` of the traces. Unset: no tier, " +
+            "one Jaeger replica. Only with `enabled`."),
+    routerChart: routerChart.default(ROUTER_CHART_DEFAULT)
+        .describe("Helm chart of the router tier (the official opentelemetry-collector chart)."),
 }).describe("Tail-based sampling (README \"Sampling: head or tail\"): the mesh sends every request, Jaeger keeps a trace once it is complete.");
 
 const scrubAttribute = strict({

@@ -46,6 +46,18 @@ describe("sampling modes (config rules)", () => {
             assert.deepStrictEqual(configProblems({ environment: "prod", jaeger: { ...PROD_JAEGER, replicas: 2 } }, "prod"), []);
         });
 
+        it("the router tier (routerReplicas) lets the sampler run on several replicas; head mode rejects it", () => {
+            const tier = prodTail({ routerReplicas: 2 }, { jaeger: { ...PROD_JAEGER, replicas: 3 } });
+            assert.deepStrictEqual(configProblems(tier, "prod"), []);
+            const c = parseConfig(tier, { stack: "prod" });
+            assert.strictEqual(c.tailSampling.routerReplicas, 2);
+            assert.strictEqual(c.tailSampling.routerChart.version, "0.170.0");
+            assert.strictEqual(parseConfig(prodTail({}), { stack: "prod" }).tailSampling.routerReplicas, undefined);
+            expectConfigProblem(prodTail({ routerReplicas: 0 }), "tailSampling.routerReplicas = 0");
+            const head = { environment: "dev", tailSampling: { routerReplicas: 2 } };
+            expectConfigProblem(head, "tailSampling.routerReplicas = 2", "tail sampling, which is off");
+        });
+
         it("workload overrides are rejected; alwaysSampleServices is the way to keep a service", () => {
             const problems = configProblems(prodTail({}, { telemetry: { workloadOverrides: [payment(100)] } }), "prod");
             assert.strictEqual(problems.length, 1);
