@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF, Values } from "../foundation/k8s";
 import { PORTS } from "../foundation/topology";
-import { helmInstall } from "../helm/helm-install";
+import { chartSource, helmInstall } from "../helm/helm-install";
 import { routerChartValues } from "./values";
 
 export interface CollectorTierArgs {
@@ -69,9 +69,7 @@ export class CollectorTier extends pulumi.ComponentResource {
 
         this.release = helmInstall(`${name}-release`, {
             releaseName: args.releaseName,
-            chart: args.chart.path ?? args.chart.name,
-            version: args.chart.version,
-            repo: args.chart.path ? undefined : args.chart.repo,
+            ...chartSource(args.chart),
             namespace: args.namespace,
             values: routerChartValues({
                 replicas: args.replicas,

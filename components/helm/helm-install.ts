@@ -31,6 +31,19 @@ export interface HelmInstallArgs {
     outlivesStack?: boolean;
 }
 
+/** A chart as config names it: the repository's, or a local directory/archive (`path`) installed instead. */
+export interface ChartRef {
+    readonly name: string;
+    readonly version: string;
+    readonly repo?: string;
+    readonly path?: string;
+}
+
+/** helmInstall's chart, version and repository for a ChartRef: a local path has no repository. */
+export function chartSource(c: ChartRef): Pick<HelmInstallArgs, "chart" | "version" | "repo"> {
+    return { chart: c.path ?? c.name, version: c.version, repo: c.path ? undefined : c.repo };
+}
+
 export function helmInstall(name: string, args: HelmInstallArgs, opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions): k8s.helm.v3.Release | k8s.helm.v4.Chart {
     const common = {
         name: args.releaseName,

@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { COLLECTOR_SERVICE, jaegerEndpoints, JaegerEndpoints, jaegerPodLabels, PORTS, QUERY_SERVICE } from "../foundation/topology";
-import { helmInstall } from "../helm/helm-install";
+import { chartSource, helmInstall } from "../helm/helm-install";
 import { PART_OF } from "../foundation/k8s";
 import type { JaegerArgs, SecretKeyRef } from "./args";
 export type { JaegerArgs } from "./args";
@@ -57,9 +57,7 @@ export class Jaeger extends pulumi.ComponentResource {
 
         this.release = helmInstall(`${name}-release`, {
             releaseName: args.releaseName,
-            chart: args.chart.path ?? args.chart.name,
-            version: args.chart.version,
-            repo: args.chart.path ? undefined : args.chart.repo,
+            ...chartSource(args.chart),
             namespace: args.namespace,
             values: jaegerChartValues(args, args.pipeline, password),
             renderYaml: args.renderYaml,
