@@ -18,12 +18,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config";
 import { sortKeys } from "./components/foundation/k8s";
 import { Jaeger } from "./components/jaeger/jaeger";
-import { PORTS } from "./components/foundation/topology";
+import { PORTS, zipkinCollector } from "./components/foundation/topology";
 import { spanPipeline } from "./components/jaeger/span-pipeline";
 import { MeshTracing } from "./components/mesh/mesh-tracing";
 import { ExternalServices } from "./components/mesh/external-services";
 import { IngressSamplingGuard } from "./components/mesh/ingress-sampling-guard";
 import { loadModels } from "./components/mesh/models";
+import { verifyLiveMeshConfig } from "./components/mesh/mesh-config-guard";
 import { AppNamespace } from "./components/app-namespace/app-namespace";
 import { JaegerIngressPolicy } from "./components/network/jaeger-ingress-policy";
 import { SmokeTest } from "./components/smoke-test/smoke-test";
@@ -45,6 +46,15 @@ export = async () => {
     const opts = { provider };
     // A rendering (GitOps) provider cannot take Helm releases: charts are then rendered client-side instead.
     const renderYaml = config.kubernetes.renderYamlToDirectory !== undefined;
+    const { istio, telemetry, networkPolicy } = config;
+
+    // A Telemetry naming a provider istiod lacks switches tracing off mesh-wide, and istiod at most logs it: on a mesh
+    // this stack does not manage, the live mesh config is read first, so a failure here has created nothing.
+    if (!istio.istiod && istio.verifyMeshConfig) {
+        const collector = zipkinCollector(config.jaeger.namespace);
+        if (renderYaml) pulumi.log.info("live mesh config not checked: a rendering provider reaches no cluster");
+        else await verifyLiveMeshConfig("live-mesh-config", { istio, configMapName: istio.meshConfigMap, collector }, opts);
+    }
 
     // Tail sampling on several replicas: routers take every span and send each trace whole to one replica.
     const { routerReplicas, routerChart } = config.tailSampling;
@@ -70,7 +80,6 @@ export = async () => {
         }, opts);
     }
 
-    const { istio, telemetry, networkPolicy } = config;
     const mesh = new MeshTracing("mesh-tracing", {
         istio,
         telemetry: {

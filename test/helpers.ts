@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runUnderMocks, MockRun, RegisteredResource } from "../tools/mock-runtime";
+import { runUnderMocks, MockRun, MockRunOptions, RegisteredResource } from "../tools/mock-runtime";
+import { readmePlatform } from "../tools/mock-plan";
 import { readStackFile } from "../tools/stack-file";
 import * as assert from "assert";
 import * as YAML from "yaml";
@@ -19,6 +20,8 @@ export interface RunOptions {
     /** Top-level keys (without the project prefix) to set, replace, or remove (value undefined). */
     set?: Record<string, unknown>;
     secretKeys?: string[];
+    /** What the program's reads find; default a platform that did what the README asks (tools/mock-plan.ts). */
+    live?: MockRunOptions["live"];
 }
 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<MockRun> {
@@ -34,6 +37,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         stack,
         config,
         secretKeys: [...secretKeys, ...(options.secretKeys ?? []).map((k) => `${PROJECT}:${k}`)],
+        live: options.live ?? readmePlatform,
     });
 }
 

@@ -8,8 +8,12 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
+import { MockRunOptions, runUnderMocks, ProgramError, RegisteredResource } from "./mock-runtime";
 import { ProjectFile, readProject, readStackConfig, StackFileConfig } from "./stack-file";
+import { loadStackConfig } from "../components/config";
+import { zipkinCollector } from "../components/foundation/topology";
+import { meshConfigFragment } from "../components/mesh/mesh-config";
+import { platformMeshConfigData } from "../components/mesh/live-mesh-config";
 
 export interface MockPlanResource extends RegisteredResource {
     urn: string;
@@ -39,6 +43,21 @@ export interface MockPlanOptions {
     stackConfig?: StackFileConfig;
     /** The program's default export; defaults to the compiled index.ts next to this module's directory. */
     program?: () => unknown;
+    /** What the program's reads find (MockRunOptions.live); default `readmePlatform`. */
+    live?: MockRunOptions["live"];
+}
+
+/**
+ * A cluster whose platform did what the README asks: istiod's mesh ConfigMap holds the stack's tracing provider.
+ * Asked during the program's run, after it has read (and accepted) the same config.
+ */
+export function readmePlatform(type: string, id: string): Record<string, any> | undefined {
+    const { istio, jaeger } = loadStackConfig();
+    const [namespace, name] = [istio.rootNamespace, istio.meshConfigMap];
+    if (type !== "kubernetes:core/v1:ConfigMap" || id !== `${namespace}/${name}`) return undefined;
+    const fragment = meshConfigFragment(istio, zipkinCollector(jaeger.namespace));
+    const data = platformMeshConfigData(undefined, namespace, fragment);
+    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data };
 }
 
 /** Throws ProgramError (with the program's own error as `cause`) or StackFileError. */
@@ -59,7 +78,8 @@ export async function mockPlan(options: MockPlanOptions): Promise<MockPlan> {
             });
             return program();
         },
-        { project: project.name, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys },
+        { project: project.name, stack: options.stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
+            live: options.live ?? readmePlatform },
     );
 
     const urns = new Map<pulumi.Resource, string>();

@@ -29,10 +29,24 @@ export interface MockRunOptions {
     config: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    /**
+     * The live cluster a read (`Resource.get`) sees: the object's state for a type and id, undefined when it does
+     * not exist (the read then fails as the provider's does). Default: nothing exists.
+     */
+    live?: (type: string, id: string) => Record<string, any> | undefined;
+}
+
+/** A `Resource.get` the program made: read from the cluster, never created. */
+export interface ReadResource {
+    type: string;
+    name: string;
+    id: string;
 }
 
 export interface MockRun {
+    /** What the program registered to create or update; reads are apart, in `reads`. */
     resources: RegisteredResource[];
+    reads: ReadResource[];
     outputs: Record<string, any> | undefined;
 }
 
@@ -47,9 +61,24 @@ export class ProgramError extends Error {
 /** `program` is the program's default export (a function, possibly async) or a thunk that imports it. */
 export async function runUnderMocks(program: () => unknown, options: MockRunOptions): Promise<MockRun> {
     const resources: RegisteredResource[] = [];
+    const reads: ReadResource[] = [];
+    // The engine ends the run when a read fails; the mock monitor only rejects that resource's outputs.
+    let readFailed: (e: Error) => void = () => undefined;
+    const readFailure = new Promise<never>((_, reject) => (readFailed = reject));
     pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                // The mock monitor passes an id only for reads (this program imports nothing).
+                if (args.id) {
+                    const state = options.live?.(args.type, args.id);
+                    if (!state) {
+                        const e = new Error(`resource '${args.id}' does not exist`);
+                        readFailed(e);
+                        throw e;
+                    }
+                    reads.push({ type: args.type, name: args.name, id: args.id });
+                    return { id: args.id, state };
+                }
                 resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider });
                 return { id: `${args.name}-id`, state: args.inputs };
             },
@@ -62,7 +91,7 @@ export async function runUnderMocks(program: () => unknown, options: MockRunOpti
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     let raw: unknown;
     try {
-        raw = await pulumi.runtime.runInPulumiStack(async () => await program());
+        raw = await Promise.race([pulumi.runtime.runInPulumiStack(async () => await program()), readFailure]);
     } catch (e) {
         await waitForRPCs();
         throw new ProgramError(e, resources);
@@ -71,7 +100,7 @@ export async function runUnderMocks(program: () => unknown, options: MockRunOpti
         await waitForRPCs();
     }
     const outputs = raw === undefined ? undefined : await unwrap(raw);
-    return { resources, outputs };
+    return { resources, reads, outputs };
 }
 
 async function unwrap(value: unknown): Promise<any> {

@@ -59,3 +59,8 @@ export function jaegerEndpoints(namespace: string): JaegerEndpoints {
         queryHost,
     };
 }
+
+/** Where Envoy's Zipkin tracer reports: the mesh's extension provider (service and port) for a Jaeger namespace. */
+export function zipkinCollector(namespace: string): { host: string; zipkinPort: number } {
+    return { host: jaegerEndpoints(namespace).collectorHost, zipkinPort: PORTS.zipkin };
+}

@@ -16,8 +16,9 @@ import { allTools, cluster, kubectl, parseYaml, run, tmpDir } from "./harness";
 const STATE = tmpDir("engine");
 const APP_TEAM = path.join(ROOT, "test", "fixtures", "app-team");
 
-async function pulumi(args: string[], projectDir?: string): Promise<LocalRun> {
-    return runLocal(args, { dir: STATE, projectDir, capture: true, log: (line) => process.stderr.write(`      [local] ${line}\n`) });
+async function pulumi(args: string[], projectDir?: string, platform = true): Promise<LocalRun> {
+    const log = (line: string) => process.stderr.write(`      [local] ${line}\n`);
+    return runLocal(args, { dir: STATE, projectDir, capture: true, platform, log });
 }
 
 async function ok(args: string[], projectDir?: string): Promise<LocalRun> {
@@ -46,7 +47,7 @@ const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
 async function stackObjects(stack: string): Promise<{ kind: string; namespace?: string; name: string }[]> {
     const state = JSON.parse((await ok(["stack", "export", "-s", stack])).stdout);
     const own = (state.deployment.resources ?? [])
-        .filter((r: any) => r.type.startsWith("kubernetes:") && r.outputs?.metadata?.name && r.outputs?.kind)
+        .filter((r: any) => r.type.startsWith("kubernetes:") && !r.external && r.outputs?.metadata?.name && r.outputs?.kind)
         .map((r: any) => ({ kind: r.outputs.kind, namespace: r.outputs.metadata.namespace, name: r.outputs.metadata.name }));
     const { helm } = await allTools();
     const releases = (state.deployment.resources ?? []).filter((r: any) => r.type === "kubernetes:helm.sh/v3:Release");
@@ -116,7 +117,8 @@ describe("the real engine (pulumi CLI + language host + provider) on the embedde
             it("changing only the sampling percentage updates the Telemetry (and the apps' sampler ratio), replaces nothing, leaves Jaeger alone", async () => {
                 const sampling = stack === "dev" ? "50" : "7";
                 const r = await ok(["preview", "-s", stack, "--json", "--diff", "-c", `eco2-tracing:sampling=${sampling}`]);
-                const changed = previewSteps(r).steps.filter((s) => s.op !== "same");
+                // The guard's read of istiod's ConfigMap is a step, not a change.
+                const changed = previewSteps(r).steps.filter((s) => s.op !== "same" && s.op !== "read");
                 assert.ok(changed.length > 0);
                 assert.ok(changed.every((s) => s.op === "update"), `no replace: ${changed.map((s) => `${s.op} ${s.urn}`).join(", ")}`);
                 const types = new Set(changed.map((s) => typeOf(s.urn)));
@@ -162,6 +164,42 @@ describe("the real engine (pulumi CLI + language host + provider) on the embedde
             const created = (state.deployment.resources ?? []).filter((x: any) => x.type.startsWith("kubernetes:") && !x.type.startsWith("pulumi:providers:"));
             assert.deepStrictEqual(created.map((x: any) => x.urn), []);
         });
+    });
+
+    describe("a platform whose mesh config lacks the stack's provider", () => {
+        const get = ["-n", "istio-system", "get", "configmap", "istio", "-o", "jsonpath={.data.mesh}"];
+        const put = (mesh: string) =>
+            kubectl(["-n", "istio-system", "patch", "configmap", "istio", "--type", "merge", "-p", JSON.stringify({ data: { mesh } })]);
+        let saved = "";
+        let patched = "";
+        before(async () => {
+            await ok(["preview", "-s", "dev"]); // the stand-in platform's ConfigMap, with the provider
+            saved = await kubectl(get);
+            const other = { name: "zipkin", zipkin: { service: "zipkin.x.svc.cluster.local", port: 9411 } };
+            patched = YAML.stringify({ ...YAML.parse(saved), extensionProviders: [other] });
+            await put(patched);
+        });
+        after(async () => void (await put(saved)));
+
+        for (const command of ["preview", "up"]) {
+            it(`fails pulumi ${command} naming the ConfigMap, the provider and the fix, and creates nothing`, async () => {
+                const stack = `dev-mesh-${command}`;
+                writeStackFile(stack, () => undefined, "dev");
+                const args = command === "up" ? ["up", "-s", stack, "--yes", "--skip-preview"] : ["preview", "-s", stack];
+                const r = await pulumi(args, undefined, false);
+                assert.notStrictEqual(r.code, 0, r.stdout);
+                const out = r.stdout + r.stderr;
+                assert.match(out, /ConfigMap istio-system\/istio: provider "jaeger" is not in the mesh config/);
+                assert.match(out, /\(its extensionProviders: zipkin\)/);
+                assert.match(out, /istio\.verifyMeshConfig false skips this check/);
+                assert.doesNotMatch(out, /^\s+at .*\.js:\d+/m, "no stack trace");
+                const state = JSON.parse((await ok(["stack", "export", "-s", stack])).stdout);
+                const created = (state.deployment.resources ?? [])
+                    .filter((x: any) => x.type.startsWith("kubernetes:") && !x.type.startsWith("pulumi:providers:") && !x.external);
+                assert.deepStrictEqual(created.map((x: any) => x.urn), []);
+                assert.strictEqual(await kubectl(get), patched, "the ConfigMap is the platform's: untouched");
+            });
+        }
     });
 
     describe("an app team's stack gated by this pack", () => {

@@ -35,6 +35,8 @@ export interface LocalOptions {
     log?: (line: string) => void;
     /** Capture output instead of inheriting the terminal. */
     capture?: boolean;
+    /** Default true: stand in for the platform (platform.ts) first; false for a test that sets the cluster up itself. */
+    platform?: boolean;
 }
 
 export interface LocalRun {
@@ -152,7 +154,7 @@ export async function runLocal(args: string[], opts: LocalOptions = {}): Promise
     }
     const extra: string[] = [];
     if (command && PACK_COMMANDS.has(command) && stack) {
-        providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
+        if (opts.platform ?? true) providePlatform(tools.kubectl, kubeconfig, referencedByStack(stackNames(ws.project, ws.config)), log);
         if (!args.some((a) => a.startsWith("--policy-pack"))) {
             ensurePackDependencies(log);
             extra.push(...packArgs(stack));

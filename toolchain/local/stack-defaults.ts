@@ -4,9 +4,12 @@
  */
 import { z } from "zod";
 import { rawConfigSchema } from "../../components/config/schema";
+import { zipkinCollector } from "../../components/foundation/topology";
+import { MeshConfigFragment, meshConfigFragment } from "../../components/mesh/mesh-config";
 
 const jaegerKeys = rawConfigSchema.shape.jaeger.unwrap().shape;
-const istioKeys = rawConfigSchema.shape.istio.unwrap().shape;
+const istioSchema = rawConfigSchema.shape.istio;
+const istioKeys = istioSchema.unwrap().shape;
 const appNamespace = rawConfigSchema.shape.appNamespaces.unwrap().element;
 
 function field<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
@@ -21,6 +24,8 @@ export interface StackNames {
     referencedAppNamespaces: string[];
     chart?: { name: string; version: string; path?: string };
     secretRefs: { name: string; key: string; purpose: "password" | "ca" }[];
+    /** istiod's mesh ConfigMap the program checks for its provider (absent when it manages istiod or skips the check). */
+    meshConfigMap?: { namespace: string; name: string; fragment: MeshConfigFragment };
 }
 
 export function stackNames(project: string, config: Record<string, any>): StackNames {
@@ -39,5 +44,12 @@ export function stackNames(project: string, config: Record<string, any>): StackN
         referencedAppNamespaces: apps.filter((a: { create: boolean }) => !a.create).map((a: { name: string }) => a.name),
         chart: field(jaegerKeys.chart, jaeger.chart),
         secretRefs: [...ref(storage.passwordSecretRef, "password"), ...ref(storage.caSecretRef, "ca")],
+        meshConfigMap: meshConfigMapOf(field(istioSchema, get("istio")), field(jaegerKeys.namespace, jaeger.namespace)),
     };
+}
+
+function meshConfigMapOf(istio: z.infer<typeof istioSchema> | undefined, jaegerNamespace: string | undefined): StackNames["meshConfigMap"] {
+    if (!istio || !jaegerNamespace || istio.istiod || !istio.verifyMeshConfig) return undefined;
+    const fragment = meshConfigFragment(istio, zipkinCollector(jaegerNamespace));
+    return { namespace: istio.rootNamespace, name: istio.meshConfigMap, fragment };
 }

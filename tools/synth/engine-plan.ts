@@ -60,10 +60,11 @@ export function readEventLog(file: string): EngineEvent[] {
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
-/** The resources of a `pulumi preview --json` (its steps' new states; deletions have none). */
+/** The resources of a `pulumi preview --json` (its steps' new states; deletions have none, reads are not the stack's). */
 export function plannedResources(previewJson: string): EnginePlanResource[] {
-    const steps = (JSON.parse(previewJson).steps ?? []) as { urn: string; newState?: { type: string; inputs?: Record<string, any> } }[];
-    return steps.filter((s) => s.newState).map((s) => ({ type: s.newState!.type, name: nameOf(s.urn), urn: s.urn, inputs: s.newState!.inputs ?? {} }));
+    type Step = { op: string; urn: string; newState?: { type: string; inputs?: Record<string, any> } };
+    const steps = (JSON.parse(previewJson).steps ?? []) as Step[];
+    return steps.filter((s) => s.newState && s.op !== "read").map((s) => ({ type: s.newState!.type, name: nameOf(s.urn), urn: s.urn, inputs: s.newState!.inputs ?? {} }));
 }
 
 /** The engine's "warning" is @pulumi/policy's advisory; "none" is a disabled policy. */

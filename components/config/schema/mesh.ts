@@ -72,6 +72,12 @@ export const istio = strict({
             "`istio: ingressgateway`)."),
     istiod: istiod.optional()
         .describe("When set, this stack installs/upgrades istiod from the official chart with the tracing provider merged into its mesh config."),
+    verifyMeshConfig: bool().default(true)
+        .describe("Without `istiod`: `pulumi preview`/`up` first read the live mesh config (ConfigMap `meshConfigMap` in " +
+            "`rootNamespace`, key `mesh`) and fail, creating nothing, when its provider `tracingProvider` is missing or points " +
+            "elsewhere (a Telemetry naming it would switch tracing off). Set false where the stack cannot read that ConfigMap."),
+    meshConfigMap: dnsLabel().default("istio")
+        .describe("Name of istiod's mesh ConfigMap in `rootNamespace`: `istio`, or `istio-<revision>` for a revisioned install."),
 }).superRefine((v, ctx) => {
     const d = v.istiod;
     if (!d) return;

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, PROJECT } from "../../../components/config";
 import { ProgramError, runUnderMocks } from "../../../tools/mock-runtime";
+import { readmePlatform } from "../../../tools/mock-plan";
 import { readStackFile } from "../../../tools/stack-file";
 import { writeStackFile } from "../../helpers";
 
@@ -23,7 +24,8 @@ const prodJaeger = (storage: Record<string, unknown> = {}, extra: Record<string,
 async function programWith(stack: string, file: string): Promise<string> {
     const { config, secretKeys } = readStackFile(file, PROJECT);
     try {
-        await runUnderMocks(require("../../../index") as () => unknown, { project: PROJECT, stack, config, secretKeys });
+        const program = require("../../../index") as () => unknown;
+        await runUnderMocks(program, { project: PROJECT, stack, config, secretKeys, live: readmePlatform });
         return "";
     } catch (e) {
         if (e instanceof ProgramError && e.cause instanceof ConfigError) return e.cause.message;

@@ -51,7 +51,8 @@ describe("engine-plan: what the real engine reports", () => {
         assert.deepStrictEqual(engineDiagnostics(events, "error"), [], "the CLI's own closing line is no diagnosis");
     });
 
-    it("Helm releases from the preview's steps: a local chart as a path relative to the project, its name from the archive", () => {
+    it("Helm releases from the preview's steps (reads are not the stack's): a local chart as a path relative to the project, " +
+        "its name from the archive", () => {
         const json = JSON.stringify({
             steps: [
                 { op: "create", urn: `${URN}pulumi:pulumi:Stack::eco2-tracing-dev`, newState: { type: "pulumi:pulumi:Stack" } },
@@ -61,6 +62,8 @@ describe("engine-plan: what the real engine reports", () => {
                     newState: { type: "kubernetes:helm.sh/v3:Release", inputs: { name: "jaeger", namespace: "istio-system", chart: "/work/shared/charts/jaeger-4.11.1.tgz", version: "4.11.1", values: { pw: "[secret]" }, atomic: true } },
                 },
                 { op: "delete", urn: `${URN}kubernetes:core/v1:ConfigMap::gone` },
+                { op: "read", urn: `${URN}kubernetes:core/v1:ConfigMap::live-mesh-config`,
+                    newState: { type: "kubernetes:core/v1:ConfigMap" } },
             ],
         });
         const resources = plannedResources(json);
