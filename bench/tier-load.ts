@@ -48,7 +48,8 @@ export function traffic(traces: number, env: Record<string, string>, environment
     const bodies: Body[] = [];
     const traceIds: string[] = [];
     for (let n = 0; n < traces; n += TRACES_PER_REQUEST) {
-        const group = Array.from({ length: Math.min(TRACES_PER_REQUEST, traces - n) }, (_, k) => eco2Trace(n + k, now + n + k, environment, {
+        const length = Math.min(TRACES_PER_REQUEST, traces - n);
+        const group = Array.from({ length }, (_, k) => eco2Trace(n + k, now + n + k, environment, {
             error,
             appAttributes: [str("http.request.header.authorization", `Bearer eyJhbGciOiJIUzI1NiJ9.user-${n + k}.sig`)],
         }));
