@@ -7,7 +7,7 @@
  *   front of a fresh such Jaeger, for the committed config and the exporter variants a production user would try;
  *   user+system ticks from /proc/<pid>/stat over the window from the first span to the samplers' decisions.
  * - The spans/s one router sustains: offered load ramped into a router whose backend is a gRPC sink that decodes
- *   nothing (so the router, not a Jaeger, is what saturates); criterion in `sustains` below. VmRSS per step.
+ *   nothing (so the router, not a Jaeger, is what saturates); criterion CRITERION below. VmRSS per step.
  * - Added latency to storage: a probe trace's time from send to queryable (Jaeger's query API, polled every 5 ms) via
  *   router → Jaeger against straight into Jaeger, both a head-mode Jaeger (no decision wait in either path), and the
  *   router's own `otelcol_loadbalancer_backend_latency`.
@@ -129,7 +129,8 @@ export async function tierBench(log: (line: string) => void): Promise<TierReport
     // The ramp: a pool of 100,000 spans sent round and round (the router keeps nothing per trace).
     const ramp: RampStep[] = [];
     const sink = await otlpSink();
-    const r = await startRouter({ static: { hostnames: [`127.0.0.1:${sink.port}`] } });
+    // grpc-js (the sink) decodes no snappy: the ramp's router sends uncompressed (the CPU table gives snappy's cost).
+    const r = await startRouter({ static: { hostnames: [`127.0.0.1:${sink.port}`] } }, undefined, [`--set=${VARIANTS[1].set[0]}`]);
     let peakRssMiB = 0;
     try {
         const pool = traffic(20_000, env, environment).bodies;
