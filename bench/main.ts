@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --runs N] [--only REGEX]
  * npm run bench -- --real-engine [--cases dev,prod,100] [--runs 3]   (the real CLI on the embedded cluster: real-engine.ts)
+ * npm run bench -- --tier   (the router tier against tail-sampling Jaeger, real processes: tier.ts)
  *
  * Program cost at fleet scale, every figure a fresh process on this machine, median of several runs,
  * peak RSS per process (bench/peak.ts):
@@ -22,6 +23,7 @@ import { fleetObjects, generatedStackFile, manifestYaml } from "./fixtures";
 import { plainBaselinePlan } from "./plain-baseline-plan";
 import { measure, Sample } from "./measure";
 import { DEFAULT_CASES, growth, growthTable, realEngine, realEngineTable, selectCases, withoutCheckpoints } from "./real-engine";
+import { tierBench } from "./tier";
 import { CaseResult, Figure, figure, machine, marginalMs, table, Target, withBaseline } from "./report";
 import { callerPath, CommandIO, PROCESS_IO, runWhenMain, shownPath } from "../toolchain/kit/command";
 import { PROJECT_DIR } from "../toolchain/kit/paths";
@@ -117,6 +119,7 @@ const USAGE = [
     "usage: npm run bench -- [--runs N] [--only REGEX]   (writes bench/results.json)",
     `       npm run bench -- --real-engine [--cases ${DEFAULT_CASES.join(",")}] [--runs 3]   (cases: dev, prod, 100, 300, 1000; writes ` +
         `its key realEngine)`,
+    "       npm run bench -- --tier   (router tier vs tail-sampling Jaeger, real processes on loopback; writes its key tier)",
     "       npm run bench -- --real-engine --skip-checkpoints [--cases …]   (every command with PULUMI_SKIP_CHECKPOINTS=true: cases " +
         "named \"…, checkpoints skipped\")",
     "       npm run bench -- --real-engine --add-runs --runs N [--cases …]   (N more runs added to each case's recorded samples; same " +
@@ -126,7 +129,7 @@ const USAGE = [
 ].join("\n");
 
 export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, "skip-checkpoints": { type: "boolean" }, "add-runs": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({ args: argv, options: { runs: { type: "string" }, only: { type: "string" }, "real-engine": { type: "boolean" }, cases: { type: "string" }, traces: { type: "string" }, "skip-checkpoints": { type: "boolean" }, "add-runs": { type: "boolean" }, tier: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
     if (values.help) {
         io.out(USAGE);
         return 0;
@@ -136,6 +139,13 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
         `whole number, got ${values.runs}`);
     const runsFor = (n: number) => runsOverride ?? n;
     const outFile = path.join(ROOT, "bench", "results.json");
+    const previous = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
+    if (values.tier) {
+        const tier = await tierBench(log);
+        fs.writeFileSync(outFile, `${JSON.stringify({ ...previous, tier }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(tier, null, 2)}\nwrote ${shownPath(outFile)} (tier)\n`);
+        return 0;
+    }
     if (values["real-engine"]) {
         const selected = selectCases(values.cases ? values.cases.split(",").map((k) => k.trim()) : DEFAULT_CASES);
         const cases = values["skip-checkpoints"] ? selected.map(withoutCheckpoints) : selected;
@@ -197,9 +207,9 @@ export async function main(argv: string[], io: CommandIO = PROCESS_IO): Promise<
     }
 
     const report = { date: new Date().toISOString(), machine: machine(), totalSeconds: Math.round((Date.now() - started) / 1000), results, scaling, targets };
-    // The real-engine figures (--real-engine) are kept.
-    const previous = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
-    fs.writeFileSync(outFile, `${JSON.stringify(previous.realEngine ? { ...report, realEngine: previous.realEngine } : report, null, 2)}\n`);
+    // The real-engine and tier figures (--real-engine, --tier) are kept.
+    const kept = { ...(previous.realEngine ? { realEngine: previous.realEngine } : {}), ...(previous.tier ? { tier: previous.tier } : {}) };
+    fs.writeFileSync(outFile, `${JSON.stringify({ ...report, ...kept }, null, 2)}\n`);
     const m = report.machine;
     process.stdout.write(`\n${m.cpu} × ${m.cpus}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${report.totalSeconds} s in all\n\n`);
     process.stdout.write(`${table(results)}\n\n`);

@@ -153,6 +153,50 @@ describe("the real engine (pulumi CLI + language host + provider) on the embedde
         });
     });
 
+    describe("prod with the router tier (tail mode, 2 routers, 3 Jaeger replicas)", () => {
+        const stack = "prod-tier";
+        let objects: Awaited<ReturnType<typeof stackObjects>> = [];
+        before(async () => {
+            // README's tail-mode prod example: the mesh at 100 %, no per-workload rates (tail mode rejects them).
+            writeStackFile(stack, (config) => {
+                config["eco2-tracing:sampling"] = 100;
+                config["eco2-tracing:tailSampling"] = { enabled: true, probabilisticPercent: 5, routerReplicas: 2 };
+                config["eco2-tracing:jaeger"].replicas = 3;
+                delete config["eco2-tracing:telemetry"].workloadOverrides;
+            });
+        });
+        after(async () => {
+            await ok(["destroy", "-s", stack, "--yes", "--skip-preview"]);
+            const { kubectl: k } = await allTools();
+            for (const o of objects.filter((x) => x.kind === "Deployment" || x.kind === "Service")) {
+                const r = run(k, ["--kubeconfig", kubeconfigFile, "get", o.kind, o.name, "-n", o.namespace!, "--ignore-not-found",
+                    "-o", "name"]);
+                assert.strictEqual(r.stdout.trim(), "", `pulumi destroy left ${o.kind} ${o.namespace}/${o.name}`);
+            }
+        });
+
+        it("pulumi up passes the policy pack and installs both releases; the collector Service fronts the routers", async () => {
+            const r = await ok(["up", "-s", stack, "--yes", "--skip-preview"]);
+            assert.match(r.stdout + r.stderr, /eco2-tracing@v0\.1\.0 \(local: .*policy-pack\)/, "the pack ran and passed");
+            objects = await stackObjects(stack);
+            const deployments = JSON.parse(await kubectl(["-n", "istio-system", "get", "deployments", "-o", "json"])).items;
+            const router = deployments.find((d: any) =>
+                d.spec.template.spec.containers.some((c: any) => c.image.includes("opentelemetry-collector")));
+            assert.ok(router, "the router Deployment");
+            assert.strictEqual(router.spec.replicas, 2);
+            assert.strictEqual(router.status.availableReplicas, 2);
+            const headless = objects.filter((o) => o.kind === "Service" && o.name === "jaeger-router-backends");
+            assert.strictEqual(headless.length, 1, "the headless Service of the Jaeger pods");
+            const svc = JSON.parse(await kubectl(["-n", "istio-system", "get", "service", "jaeger-collector-clusterip", "-o", "json"]));
+            const labels = router.spec.template.metadata.labels;
+            for (const [k, v] of Object.entries(svc.spec.selector)) assert.strictEqual(labels[k], v, `selector ${k}`);
+        });
+
+        it("a second preview has no changes (--expect-no-changes)", async () => {
+            await ok(["preview", "-s", stack, "--expect-no-changes"]);
+        });
+    });
+
     describe("a bad config", () => {
         it("fails pulumi up with the config module's message and creates nothing", async () => {
             const stack = "prod-bad";

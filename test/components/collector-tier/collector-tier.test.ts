@@ -43,6 +43,9 @@ describe("collector tier (tailSampling.routerReplicas)", () => {
         assert.deepStrictEqual(v.alternateConfig.service.pipelines.traces,
             { receivers: ["otlp", "zipkin"], processors: ["memory_limiter", "batch"], exporters: ["load_balancing"] });
         assert.deepStrictEqual(v.clusterRole, { create: false });
+        // An export must stay under the 4 MiB a Jaeger receiver takes: 2,048 spans of up to 2 KiB (bench/tier.ts).
+        assert.ok(v.alternateConfig.processors.batch.send_batch_max_size * 2048 <= 4 * 2 ** 20);
+        assert.strictEqual(lb.protocol.otlp.compression, "snappy");
         // The Jaeger pipeline still tail-samples, on 3 replicas.
         assert.strictEqual(one(run, RELEASE, "jaeger-release").inputs.values.jaeger.replicas, 3);
     });
